@@ -1,0 +1,102 @@
+"""Audit assets: the staging views, tonight's findings merged into the history, and the scorecard."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.history import current_findings, merge_night
+from assets.raw import DUCKDB_POOL, RAW_ASSETS
+from checks.engine import STAGING_VIEWS, build_staging, evaluate_all, scorecard
+
+STAGING_KEYS = tuple(dg.AssetKey(["staging", view.name]) for view in STAGING_VIEWS)
+FINDINGS_KEY = dg.AssetKey(["audit", "findings"])
+SCORECARD_KEY = dg.AssetKey(["audit", "scorecard"])
+
+
+def markdown_table(headers: tuple[str, ...], rows) -> str:
+    """A Markdown table, for metadata the UI renders."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key,
+            description=view.description,
+            group_name="staging",
+            kinds={"duckdb", "sql"},
+            deps=[asset.key for asset in RAW_ASSETS],
+        )
+        for key, view in zip(STAGING_KEYS, STAGING_VIEWS, strict=True)
+    ],
+    pool=DUCKDB_POOL,
+    required_resource_keys={"duckdb", "audit_settings"},
+)
+def staging_views(context: dg.AssetExecutionContext):
+    """The common definitions of the rule catalogue, as DuckDB views over the raw tables."""
+    settings = context.resources.audit_settings.engine_settings()
+    with context.resources.duckdb.get_connection() as con:
+        build_staging(con, settings)
+        for key, view in zip(STAGING_KEYS, STAGING_VIEWS, strict=True):
+            rows = con.execute(f"SELECT count(*) FROM staging.{view.name}").fetchone()[0]
+            yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows})
+
+
+@dg.asset(
+    key=FINDINGS_KEY,
+    group_name="audit",
+    kinds={"duckdb"},
+    deps=list(STAGING_KEYS),
+    pool=DUCKDB_POOL,
+    required_resource_keys={"duckdb", "audit_settings"},
+)
+def findings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Every rule evaluated as of the audit date, merged into the findings history as one night."""
+    settings = context.resources.audit_settings.engine_settings()
+    with context.resources.duckdb.get_connection() as con:
+        tonight = evaluate_all(con, settings)
+        counts = merge_night(con, tonight, settings.as_of, context.run_id)
+        known = current_findings(con, settings.as_of)
+    acknowledged = int(known.filter(known["acknowledged"] & (known["status"] != "resolved")).height)
+    context.log.info(f"night {settings.as_of}: {tonight.height} findings; {counts}")
+    return dg.MaterializeResult(
+        metadata={
+            "as_of": str(settings.as_of),
+            "findings": tonight.height,
+            **{status: count for status, count in counts.items()},
+            "acknowledged": acknowledged,
+            "dagster/row_count": tonight.height,
+        }
+    )
+
+
+@dg.asset(
+    key=SCORECARD_KEY,
+    group_name="audit",
+    kinds={"duckdb"},
+    deps=[FINDINGS_KEY],
+    pool=DUCKDB_POOL,
+    required_resource_keys={"duckdb", "audit_settings"},
+)
+def audit_scorecard(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Per paid subscription in force its match status, and per rule the subjects processed, passed and failed."""
+    settings = context.resources.audit_settings.engine_settings()
+    with context.resources.duckdb.get_connection() as con:
+        card = scorecard(con, settings)
+    statuses = card.statuses.group_by("match_status").len().sort("len", descending=True)
+    return dg.MaterializeResult(
+        metadata={
+            "subscriptions": card.statuses.height,
+            "match_statuses": dg.MetadataValue.md(
+                markdown_table(("match status", "subscriptions"), statuses.iter_rows())
+            ),
+            "rules": dg.MetadataValue.md(
+                markdown_table(
+                    ("rule", "processed", "passed", "failed"),
+                    card.rules.select("rule_id", "processed", "passed", "failed").iter_rows(),
+                )
+            ),
+        }
+    )

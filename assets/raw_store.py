@@ -1,0 +1,211 @@
+"""The raw layer in DuckDB: typed tables per source object, atomic snapshot swaps, watermarks and quarantine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from connectors.schema import SOURCE_OBJECTS, SYSTEMS, CoercionError, FieldType, SourceObject, coerce_record
+
+POLARS_TYPES = {
+    FieldType.STRING: pl.String,
+    FieldType.INTEGER: pl.Int64,
+    FieldType.MONEY: pl.Decimal(18, 2),
+    FieldType.BOOLEAN: pl.Boolean,
+    FieldType.DATE: pl.Date,
+    FieldType.DATETIME: pl.Datetime("us", "UTC"),
+}
+
+META_DDL = """
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE TABLE IF NOT EXISTS meta.watermarks (
+    object VARCHAR PRIMARY KEY, watermark TIMESTAMPTZ, row_count BIGINT, loaded_at TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS meta.quarantine (
+    object VARCHAR, record_key VARCHAR, reason VARCHAR, record JSON, quarantined_at TIMESTAMPTZ);
+"""
+
+
+def quoted(name: str) -> str:
+    """`name` as a quoted DuckDB identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def column_list(obj: SourceObject) -> str:
+    """The quoted column names of `obj`, comma-separated."""
+    return ", ".join(quoted(f.name) for f in obj.fields)
+
+
+def table_ddl(obj: SourceObject, table: str) -> str:
+    """The CREATE TABLE statement of `obj`'s columns under the name `table`."""
+    columns = ", ".join(f"{quoted(f.name)} {f.type.value}" for f in obj.fields)
+    return f"CREATE TABLE IF NOT EXISTS {table} ({columns})"
+
+
+def frame_schema(obj: SourceObject) -> dict[str, Any]:
+    """The polars schema of `obj`'s rows."""
+    return {f.name: POLARS_TYPES[f.type] for f in obj.fields}
+
+
+def object_label(obj: SourceObject) -> str:
+    """`system/Object`, the name used in watermarks, quarantine and reports."""
+    return f"{obj.system}/{obj.name}"
+
+
+@dataclass
+class TypedBatch:
+    """One page of records read as typed rows, with the records that could not be read."""
+
+    frame: pl.DataFrame
+    rejected: list[tuple[dict[str, Any], str]]
+
+
+def type_batch(obj: SourceObject, records: Iterable[dict[str, Any]]) -> TypedBatch:
+    """Read `records` as `obj`'s typed rows; unreadable records are set aside with the reason."""
+    rows: list[dict[str, Any]] = []
+    rejected: list[tuple[dict[str, Any], str]] = []
+    for record in records:
+        try:
+            rows.append(coerce_record(obj, record))
+        except CoercionError as exc:
+            rejected.append((record, str(exc)))
+    return TypedBatch(pl.DataFrame(rows, schema=frame_schema(obj), orient="row"), rejected)
+
+
+def connect(path: str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the database file at `path`, in UTC."""
+    con = duckdb.connect(path, read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schemas, every declared raw table, and the meta tables, where missing."""
+    for system in SYSTEMS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS raw_{system}")
+    for obj in SOURCE_OBJECTS:
+        con.execute(table_ddl(obj, obj.table))
+    con.execute(META_DDL)
+
+
+class SnapshotLoad:
+    """One object's load: batches go to a private table, then `commit_*` swaps them in atomically."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, obj: SourceObject):
+        self.con = con
+        self.obj = obj
+        self.pending = f"temp.main.{quoted('load_' + obj.system + '_' + obj.name.lower())}"
+        self.ids = f"temp.main.{quoted('ids_' + obj.system + '_' + obj.name.lower())}"
+        self.rows = 0
+        self.rejected: list[tuple[dict[str, Any], str]] = []
+        create_raw_tables(con)
+        con.execute(f"DROP TABLE IF EXISTS {self.pending}")
+        con.execute(table_ddl(obj, self.pending))
+
+    def add(self, records: Iterable[dict[str, Any]]) -> int:
+        """Type one page of records and stage it; returns the number of rows staged."""
+        batch = type_batch(self.obj, records)
+        self.rejected.extend(batch.rejected)
+        if batch.frame.height:
+            frame = batch.frame  # noqa: F841 - read by DuckDB's replacement scan
+            self.con.execute(f"INSERT INTO {self.pending} SELECT * FROM frame")
+        self.rows += batch.frame.height
+        return batch.frame.height
+
+    def add_source_ids(self, ids: Iterable[Any]) -> None:
+        """Record ids that exist at the source now (for deletion reconciliation)."""
+        key_type = self.obj.field(self.obj.key).type
+        self.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {self.ids} (id {key_type.value})")
+        frame = pl.DataFrame({"id": list(ids)}, schema={"id": POLARS_TYPES[key_type]})  # noqa: F841
+        self.con.execute(f"INSERT INTO {self.ids} SELECT id FROM frame")
+
+    def commit_full(self, loaded_at: dt.datetime) -> int:
+        """Replace the snapshot with the staged rows in one transaction; returns the new row count."""
+        table = self.obj.table
+        with _transaction(self.con):
+            self.con.execute(f"DELETE FROM {table}")
+            self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
+            self._finish(loaded_at)
+        return self.row_count()
+
+    def commit_incremental(self, loaded_at: dt.datetime, *, reconcile: bool) -> int:
+        """Merge the staged changes (and drop ids gone from the source when reconciling) in one transaction."""
+        table, key = self.obj.table, quoted(self.obj.key)
+        watermark = quoted(self.obj.watermark)
+        with _transaction(self.con):
+            self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {self.pending})")
+            self.con.execute(
+                f"INSERT INTO {table} SELECT * FROM {self.pending} "
+                f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {watermark} DESC NULLS LAST) = 1"
+            )
+            if reconcile:
+                self.con.execute(f"DELETE FROM {table} WHERE {key} NOT IN (SELECT id FROM {self.ids})")
+            self._finish(loaded_at)
+        return self.row_count()
+
+    def discard(self) -> None:
+        """Drop the staged rows; the snapshot stays as it was."""
+        self.con.execute(f"DROP TABLE IF EXISTS {self.pending}")
+        self.con.execute(f"DROP TABLE IF EXISTS {self.ids}")
+
+    def staged_new_ids(self) -> int:
+        """How many staged keys are not yet in the snapshot."""
+        key = quoted(self.obj.key)
+        sql = f"SELECT count(DISTINCT {key}) FROM {self.pending} WHERE {key} NOT IN (SELECT {key} FROM {self.obj.table})"
+        return self.con.execute(sql).fetchone()[0]
+
+    def row_count(self) -> int:
+        """The number of rows in the snapshot."""
+        return self.con.execute(f"SELECT count(*) FROM {self.obj.table}").fetchone()[0]
+
+    def _finish(self, loaded_at: dt.datetime) -> None:
+        label = object_label(self.obj)
+        watermark = quoted(self.obj.watermark)
+        self.con.execute(
+            f"INSERT OR REPLACE INTO meta.watermarks "
+            f"SELECT ?, max({watermark}), count(*), ? FROM {self.obj.table}",
+            [label, loaded_at],
+        )
+        self.con.execute("DELETE FROM meta.quarantine WHERE object = ?", [label])
+        for record, reason in self.rejected:
+            key = record.get(self.obj.key)
+            self.con.execute(
+                "INSERT INTO meta.quarantine VALUES (?, ?, ?, ?, ?)",
+                [label, None if key is None else str(key), reason, json.dumps(record, default=str), loaded_at],
+            )
+        self.con.execute(f"DROP TABLE IF EXISTS {self.pending}")
+        self.con.execute(f"DROP TABLE IF EXISTS {self.ids}")
+
+
+class _transaction:
+    """BEGIN … COMMIT, or ROLLBACK when the block raises."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def __enter__(self) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.con.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def stored_watermark(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> dt.datetime | None:
+    """The highest watermark value of `obj`'s last successful load, or None before the first."""
+    create_raw_tables(con)
+    row = con.execute("SELECT watermark FROM meta.watermarks WHERE object = ?", [object_label(obj)]).fetchone()
+    return row[0] if row else None
+
+
+def quarantined(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> list[tuple[str | None, str]]:
+    """The (record key, reason) pairs quarantined by `obj`'s last load."""
+    rows = con.execute(
+        "SELECT record_key, reason FROM meta.quarantine WHERE object = ? ORDER BY record_key",
+        [object_label(obj)],
+    )
+    return rows.fetchall()

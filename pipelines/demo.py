@@ -1,0 +1,93 @@
+"""The demo: a sandbox world served over the real protocols and audited by the real pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from pipelines.nightly import NightSummary, dagster_instance, run_nightly, sandbox_resources
+from sandbox.generator import generate
+from sandbox.servers import SandboxServers
+from sandbox.world import read_manifest
+
+DEFAULT_CUSTOMERS = 3000
+DATABASE_NAME = "lnr_audit.duckdb"
+
+
+@dataclass(frozen=True)
+class DemoPaths:
+    """Where a demo keeps its world, database, Dagster instance and reports."""
+
+    out: Path
+
+    @property
+    def database(self) -> Path:
+        """The DuckDB file."""
+        return self.out / DATABASE_NAME
+
+    @property
+    def dagster_home(self) -> Path:
+        """The Dagster instance's folder (runs, asset and check history)."""
+        return self.out / "dagster_home"
+
+    @property
+    def findings_csv(self) -> Path:
+        """Every current finding, one row each."""
+        return self.out / "findings.csv"
+
+    def world(self, name: str = "world") -> Path:
+        """A generated world's folder."""
+        return self.out / name
+
+
+def prepare_world(paths: DemoPaths, world: Path | None, customers: int, seed: int, as_of: dt.date | None) -> Path:
+    """The world to audit: the one given, or one generated into the demo's folder."""
+    if world is not None:
+        read_manifest(world)
+        return world
+    target = paths.world()
+    if target.exists():
+        shutil.rmtree(target)
+    generate(target, customers=customers, seed=seed, as_of=as_of)
+    return target
+
+
+def audit_world(
+    servers: SandboxServers, world: Path, paths: DemoPaths, *, full_refresh: bool = False, log_level: str = "WARNING"
+) -> NightSummary:
+    """One night: serve `world` and run the nightly job against it."""
+    servers.load_world(world)
+    as_of = read_manifest(world).as_of
+    resources = sandbox_resources(servers.endpoints, paths.database, as_of, paths.out)
+    return run_nightly(
+        resources, dagster_instance(paths.dagster_home), full_refresh=full_refresh, log_level=log_level
+    )
+
+
+def print_summary(summary: NightSummary, stream: TextIO = sys.stdout) -> None:
+    """Records per object, API calls, findings and time of one night."""
+    print(f"\nNight {summary.as_of}: {'succeeded' if summary.success else 'FAILED'} in {summary.seconds:.1f} s", file=stream)
+    if summary.objects:
+        print(f"  {'raw table':42} {'rows':>8} {'read':>8} {'calls':>6} {'rec/s':>9}  mode", file=stream)
+        for key, values in sorted(summary.objects.items()):
+            print(
+                f"  {key:42} {values.get('dagster/row_count', 0):>8} {values.get('records_read', 0):>8} "
+                f"{values.get('api_calls', 0):>6} {values.get('records_per_second', 0):>9}  {values.get('mode', '')}",
+                file=stream,
+            )
+        calls = sum(int(v.get("api_calls", 0)) for v in summary.objects.values())
+        records = sum(int(v.get("records_read", 0)) for v in summary.objects.values())
+        print(f"  {'total':42} {'':>8} {records:>8} {calls:>6}", file=stream)
+    if summary.findings:
+        f = summary.findings
+        print(
+            f"  findings: {f.get('findings', 0)} (new {f.get('new', 0)}, open {f.get('open', 0)}, "
+            f"reopened {f.get('reopened', 0)}, resolved {f.get('resolved', 0)})",
+            file=stream,
+        )
+    if summary.error:
+        print(f"  error: {summary.error}", file=stream)

@@ -1,0 +1,13 @@
+"""The nightly audit job: extract → staging → rules → findings → reports."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+NIGHTLY_JOB_NAME = "nightly_audit"
+
+nightly_audit_job = dg.define_asset_job(
+    NIGHTLY_JOB_NAME,
+    selection=dg.AssetSelection.all(),
+    description="Extract every source object, rebuild staging, evaluate every rule, merge the findings, report.",
+)

@@ -1,0 +1,108 @@
+"""Running the nightly job in-process, against the configured sources or the sandbox servers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from assets.raw import RAW_ASSETS
+from pipelines.definitions import build_definitions
+from pipelines.jobs import NIGHTLY_JOB_NAME
+from pipelines.resources import (
+    AuditSettingsResource,
+    CustomersDotResource,
+    ReportsResource,
+    SalesforceResource,
+    ZuoraResource,
+    duckdb_resource,
+)
+
+INSTANCE_SETTINGS = "telemetry:\n  enabled: false\n"
+
+
+@dataclass
+class NightSummary:
+    """What one nightly run did: per raw object rows and API calls, findings counts, time, success."""
+
+    as_of: str
+    success: bool
+    seconds: float
+    run_id: str
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    findings: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def dagster_instance(home: Path) -> dg.DagsterInstance:
+    """A persistent Dagster instance in `home`, so runs and check history survive for the UI."""
+    home.mkdir(parents=True, exist_ok=True)
+    settings = home / "dagster.yaml"
+    if not settings.exists():
+        settings.write_text(INSTANCE_SETTINGS, encoding="utf-8")
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def sandbox_resources(endpoints: Any, database: Path, as_of: str, reports_dir: Path) -> dict[str, Any]:
+    """Resources that point at running sandbox servers and write to `database` and `reports_dir`."""
+    return {
+        "duckdb": duckdb_resource(str(database)),
+        "audit_settings": AuditSettingsResource(as_of=as_of),
+        "zuora": ZuoraResource(
+            base_url=endpoints.zuora_url,
+            client_id=endpoints.zuora_client_id,
+            client_secret=endpoints.zuora_client_secret,
+        ),
+        "salesforce": SalesforceResource(
+            instance_url=endpoints.salesforce_instance_url,
+            consumer_key=endpoints.salesforce_consumer_key,
+            consumer_secret=endpoints.salesforce_consumer_secret,
+            ca_bundle=endpoints.salesforce_ca_bundle,
+        ),
+        "customersdot": CustomersDotResource(
+            base_url=endpoints.customersdot_url,
+            admin_email=endpoints.customersdot_admin_email,
+            admin_token=endpoints.customersdot_admin_token,
+        ),
+        "reports": ReportsResource(directory=str(reports_dir)),
+    }
+
+
+def run_nightly(
+    resources: Mapping[str, Any],
+    instance: dg.DagsterInstance,
+    *,
+    full_refresh: bool = False,
+    log_level: str = "WARNING",
+) -> NightSummary:
+    """Execute the nightly job once in-process and summarise it (the run's failure is reported, not raised)."""
+    job = build_definitions(resources).get_job_def(NIGHTLY_JOB_NAME)
+    run_config: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if full_refresh:
+        run_config["ops"] = {asset.op.name: {"config": {"full_refresh": True}} for asset in RAW_ASSETS}
+    started = time.monotonic()
+    result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+    summary = NightSummary(
+        as_of=str(resources["audit_settings"].audit_date()),
+        success=result.success,
+        seconds=time.monotonic() - started,
+        run_id=result.run_id,
+    )
+    for event in result.get_asset_materialization_events():
+        materialization = event.asset_materialization
+        key = materialization.asset_key.to_user_string()
+        values = {name: value.value for name, value in materialization.metadata.items()}
+        if key.startswith("raw_"):
+            summary.objects[key] = values
+        elif key == "audit/findings":
+            summary.findings = values
+    if not result.success:
+        failures = [e for e in result.all_events if e.is_step_failure]
+        summary.error = "; ".join(
+            f"{e.step_key}: {e.step_failure_data.error.message.strip()}" for e in failures if e.step_failure_data
+        ) or "the run failed"
+    return summary

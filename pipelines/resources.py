@@ -1,0 +1,135 @@
+"""Dagster resources: one per source system, the DuckDB file, and the audit settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
+
+from assets.reports.mail import SmtpSettings
+from checks.engine import AuditSettings
+from connectors.customersdot import CustomersDotClient
+from connectors.salesforce import SalesforceClient
+from connectors.zuora import ZuoraClient
+
+
+class _ClientResource(dg.ConfigurableResource):
+    """A source whose client is opened once per run and closed after it."""
+
+    timeout: float = 30.0
+    max_attempts: int = 6
+    _client: Any = PrivateAttr(default=None)
+
+    def _open(self) -> Any:
+        raise NotImplementedError
+
+    def client(self) -> Any:
+        """The run's client, opened on first use."""
+        if self._client is None:
+            self._client = self._open()
+        return self._client
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """Close the run's client."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+class ZuoraResource(_ClientResource):
+    """Zuora REST: base URL of the data center and OAuth client credentials."""
+
+    base_url: str
+    client_id: str
+    client_secret: str
+    ca_bundle: str | None = None
+
+    def _open(self) -> ZuoraClient:
+        return ZuoraClient(
+            self.base_url, self.client_id, self.client_secret,
+            timeout=self.timeout, max_attempts=self.max_attempts, verify=self.ca_bundle or True,
+        )
+
+
+class SalesforceResource(_ClientResource):
+    """Salesforce REST: instance and either a session id or OAuth client credentials."""
+
+    instance_url: str
+    session_id: str | None = None
+    consumer_key: str | None = None
+    consumer_secret: str | None = None
+    domain: str | None = None
+    ca_bundle: str | None = None
+
+    def _open(self) -> SalesforceClient:
+        return SalesforceClient(
+            self.instance_url, session_id=self.session_id, consumer_key=self.consumer_key,
+            consumer_secret=self.consumer_secret, domain=self.domain, ca_bundle=self.ca_bundle,
+            timeout=self.timeout, max_attempts=self.max_attempts,
+        )
+
+
+class CustomersDotResource(_ClientResource):
+    """CustomersDot admin export API: base URL and admin credentials."""
+
+    base_url: str
+    admin_email: str
+    admin_token: str
+    ca_bundle: str | None = None
+
+    def _open(self) -> CustomersDotClient:
+        return CustomersDotClient(
+            self.base_url, self.admin_email, self.admin_token,
+            timeout=self.timeout, max_attempts=self.max_attempts, verify=self.ca_bundle or True,
+        )
+
+
+class AuditSettingsResource(dg.ConfigurableResource):
+    """The audit date (empty: today, UTC) and the accounts excluded from the audit."""
+
+    as_of: str | None = None
+    excluded_zuora_accounts: list[str] = []
+
+    def audit_date(self) -> dt.date:
+        """The audit date D."""
+        return dt.date.fromisoformat(self.as_of) if self.as_of else dt.datetime.now(dt.timezone.utc).date()
+
+    def engine_settings(self) -> AuditSettings:
+        """The audit engine's settings for this run."""
+        return AuditSettings(as_of=self.audit_date(), excluded_zuora_accounts=tuple(self.excluded_zuora_accounts))
+
+
+class ReportsResource(dg.ConfigurableResource):
+    """Where the Fulfillment reports go: a folder, an optional copy, an optional e-mail."""
+
+    directory: str = "reports"
+    copy_to: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str | None = None
+    smtp_recipients: list[str] = []
+
+    def smtp_settings(self) -> SmtpSettings | None:
+        """The SMTP settings, or None when no e-mail is configured."""
+        if not (self.smtp_host and self.smtp_recipients):
+            return None
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            sender=self.smtp_sender or f"lnr-audit@{self.smtp_host}",
+            recipients=tuple(self.smtp_recipients),
+            username=self.smtp_username,
+            password=self.smtp_password,
+            starttls=self.smtp_starttls,
+        )
+
+
+def duckdb_resource(path: str | dg.EnvVar) -> DuckDBResource:
+    """The DuckDB file resource, in UTC."""
+    return DuckDBResource(database=path, connection_config={"TimeZone": "UTC"})

@@ -1,0 +1,24 @@
+"""The nightly schedule, at a configurable time and time zone."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from pipelines.jobs import nightly_audit_job
+
+DEFAULT_CRON = "0 3 * * *"
+DEFAULT_TIMEZONE = "UTC"
+
+
+def nightly_schedule(cron: str | None = None, timezone: str | None = None) -> dg.ScheduleDefinition:
+    """The schedule of the nightly audit (default 03:00 UTC; LNR_SCHEDULE_CRON / LNR_SCHEDULE_TIMEZONE)."""
+    return dg.ScheduleDefinition(
+        name="nightly_audit_schedule",
+        job=nightly_audit_job,
+        cron_schedule=cron or os.environ.get("LNR_SCHEDULE_CRON") or DEFAULT_CRON,
+        execution_timezone=timezone or os.environ.get("LNR_SCHEDULE_TIMEZONE") or DEFAULT_TIMEZONE,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Runs the whole audit every night.",
+    )

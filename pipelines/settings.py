@@ -1,0 +1,120 @@
+"""Production settings from the environment: every variable lnr-audit reads, in one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+
+from pipelines.resources import (
+    AuditSettingsResource,
+    CustomersDotResource,
+    ReportsResource,
+    SalesforceResource,
+    ZuoraResource,
+    duckdb_resource,
+)
+
+DEFAULT_DATABASE = "lnr_audit.duckdb"
+DEFAULT_REPORTS_DIR = "."
+
+# variable → what it sets; secrets are read through dagster.EnvVar at run time, never stored.
+ENVIRONMENT: dict[str, str] = {
+    "LNR_DUCKDB_PATH": f"the DuckDB file (default {DEFAULT_DATABASE})",
+    "LNR_AS_OF": "the audit date YYYY-MM-DD (default: today, UTC)",
+    "LNR_EXCLUDED_ZUORA_ACCOUNTS": "Zuora account numbers left out of the audit, comma-separated",
+    "LNR_ZUORA_BASE_URL": "Zuora REST base URL of your data center, e.g. https://rest.na.zuora.com",
+    "LNR_ZUORA_CLIENT_ID": "Zuora OAuth client id",
+    "LNR_ZUORA_CLIENT_SECRET": "Zuora OAuth client secret (secret)",
+    "LNR_SALESFORCE_INSTANCE_URL": "Salesforce instance host, e.g. gitlab.my.salesforce.com",
+    "LNR_SALESFORCE_SESSION_ID": "a Salesforce session id (secret; or use the consumer key and secret)",
+    "LNR_SALESFORCE_CONSUMER_KEY": "Salesforce connected-app consumer key (OAuth client credentials)",
+    "LNR_SALESFORCE_CONSUMER_SECRET": "Salesforce connected-app consumer secret (secret)",
+    "LNR_SALESFORCE_DOMAIN": "Salesforce My Domain for the token endpoint, e.g. gitlab.my",
+    "LNR_SALESFORCE_CA_BUNDLE": "a CA bundle to verify Salesforce with (default: the system's)",
+    "LNR_CUSTOMERSDOT_URL": "CustomersDot base URL, e.g. https://customers.gitlab.com",
+    "LNR_CUSTOMERSDOT_ADMIN_EMAIL": "CustomersDot admin e-mail for the export API",
+    "LNR_CUSTOMERSDOT_ADMIN_TOKEN": "CustomersDot admin token (secret)",
+    "LNR_REPORTS_DIR": "the folder under which reports/<as_of>/ is written (default: the current folder)",
+    "LNR_REPORTS_COPY_TO": "a folder the reports are copied to after each run",
+    "LNR_SMTP_HOST": "SMTP server for the report e-mail (unset: no e-mail)",
+    "LNR_SMTP_PORT": "SMTP port (default 587)",
+    "LNR_SMTP_STARTTLS": "true/false: STARTTLS before login (default true)",
+    "LNR_SMTP_USERNAME": "SMTP login",
+    "LNR_SMTP_PASSWORD": "SMTP password (secret)",
+    "LNR_SMTP_SENDER": "From: address of the report e-mail",
+    "LNR_SMTP_RECIPIENTS": "report recipients, comma-separated",
+    "LNR_SCHEDULE_CRON": "cron of the nightly audit (default 0 3 * * *)",
+    "LNR_SCHEDULE_TIMEZONE": "time zone of the schedule (default UTC)",
+}
+
+
+def _optional(env: Mapping[str, str], name: str) -> Any:
+    """An EnvVar for `name` when it is set, else None (so optional settings may stay unset)."""
+    return dg.EnvVar(name) if env.get(name) else None
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The resources of a production deployment, configured from LNR_* variables."""
+    env = os.environ if env is None else env
+    return {
+        "duckdb": duckdb_resource(env.get("LNR_DUCKDB_PATH") or DEFAULT_DATABASE),
+        "audit_settings": AuditSettingsResource(
+            as_of=env.get("LNR_AS_OF") or None,
+            excluded_zuora_accounts=_split(env.get("LNR_EXCLUDED_ZUORA_ACCOUNTS")),
+        ),
+        "zuora": ZuoraResource(
+            base_url=dg.EnvVar("LNR_ZUORA_BASE_URL"),
+            client_id=dg.EnvVar("LNR_ZUORA_CLIENT_ID"),
+            client_secret=dg.EnvVar("LNR_ZUORA_CLIENT_SECRET"),
+        ),
+        "salesforce": SalesforceResource(
+            instance_url=dg.EnvVar("LNR_SALESFORCE_INSTANCE_URL"),
+            session_id=_optional(env, "LNR_SALESFORCE_SESSION_ID"),
+            consumer_key=_optional(env, "LNR_SALESFORCE_CONSUMER_KEY"),
+            consumer_secret=_optional(env, "LNR_SALESFORCE_CONSUMER_SECRET"),
+            domain=env.get("LNR_SALESFORCE_DOMAIN") or None,
+            ca_bundle=env.get("LNR_SALESFORCE_CA_BUNDLE") or None,
+        ),
+        "customersdot": CustomersDotResource(
+            base_url=dg.EnvVar("LNR_CUSTOMERSDOT_URL"),
+            admin_email=dg.EnvVar("LNR_CUSTOMERSDOT_ADMIN_EMAIL"),
+            admin_token=dg.EnvVar("LNR_CUSTOMERSDOT_ADMIN_TOKEN"),
+        ),
+        "reports": ReportsResource(
+            directory=env.get("LNR_REPORTS_DIR") or DEFAULT_REPORTS_DIR,
+            copy_to=env.get("LNR_REPORTS_COPY_TO") or None,
+            smtp_host=env.get("LNR_SMTP_HOST") or None,
+            smtp_port=int(env.get("LNR_SMTP_PORT") or 587),
+            smtp_starttls=(env.get("LNR_SMTP_STARTTLS") or "true").lower() != "false",
+            smtp_username=env.get("LNR_SMTP_USERNAME") or None,
+            smtp_password=_optional(env, "LNR_SMTP_PASSWORD"),
+            smtp_sender=env.get("LNR_SMTP_SENDER") or None,
+            smtp_recipients=_split(env.get("LNR_SMTP_RECIPIENTS")),
+        ),
+    }
+
+
+def sandbox_environment(endpoints: Any, database: str, as_of: str, reports_dir: str) -> dict[str, str]:
+    """The LNR_* variables that point lnr-audit at running sandbox servers."""
+    return {
+        "LNR_DUCKDB_PATH": database,
+        "LNR_AS_OF": as_of,
+        "LNR_REPORTS_DIR": reports_dir,
+        "LNR_ZUORA_BASE_URL": endpoints.zuora_url,
+        "LNR_ZUORA_CLIENT_ID": endpoints.zuora_client_id,
+        "LNR_ZUORA_CLIENT_SECRET": endpoints.zuora_client_secret,
+        "LNR_SALESFORCE_INSTANCE_URL": endpoints.salesforce_instance_url,
+        "LNR_SALESFORCE_CONSUMER_KEY": endpoints.salesforce_consumer_key,
+        "LNR_SALESFORCE_CONSUMER_SECRET": endpoints.salesforce_consumer_secret,
+        "LNR_SALESFORCE_CA_BUNDLE": endpoints.salesforce_ca_bundle,
+        "LNR_CUSTOMERSDOT_URL": endpoints.customersdot_url,
+        "LNR_CUSTOMERSDOT_ADMIN_EMAIL": endpoints.customersdot_admin_email,
+        "LNR_CUSTOMERSDOT_ADMIN_TOKEN": endpoints.customersdot_admin_token,
+    }
