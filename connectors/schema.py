@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class FieldType(str, Enum):
+class FieldType(StrEnum):
     """The logical type of a source field, with its DuckDB column type."""
 
     STRING = "VARCHAR"
@@ -20,7 +20,7 @@ class FieldType(str, Enum):
     DATETIME = "TIMESTAMPTZ"
 
 
-S, I, M, B, D, T = (
+S, INT, M, B, D, T = (
     FieldType.STRING,
     FieldType.INTEGER,
     FieldType.MONEY,
@@ -93,7 +93,7 @@ def _salesforce(name: str, *fields: Field) -> SourceObject:
 
 
 def _customersdot(name: str, *fields: Field) -> SourceObject:
-    return SourceObject("customersdot", name, (_f("id", I), *fields, *_CD_STAMPS), "id", "updated_at")
+    return SourceObject("customersdot", name, (_f("id", INT), *fields, *_CD_STAMPS), "id", "updated_at")
 
 
 SOURCE_OBJECTS: tuple[SourceObject, ...] = (
@@ -107,7 +107,7 @@ SOURCE_OBJECTS: tuple[SourceObject, ...] = (
         _f("AccountId"), _f("InvoiceOwnerId"), _f("Name"),
         _f("Status", S, "Draft", "Pending Activation", "Pending Acceptance", "Active", "Cancelled",
            "Suspended", "Expired"),
-        _f("Version", I, non_negative=True), _f("OriginalId"), _f("PreviousSubscriptionId"),
+        _f("Version", INT, non_negative=True), _f("OriginalId"), _f("PreviousSubscriptionId"),
         _f("TermType", S, "TERMED", "EVERGREEN"), _f("TermStartDate", D), _f("TermEndDate", D),
         _f("SubscriptionStartDate", D), _f("SubscriptionEndDate", D), _f("ContractEffectiveDate", D),
         _f("AutoRenew", B), _f("Notes"), _f("CreatedById"),
@@ -124,7 +124,7 @@ SOURCE_OBJECTS: tuple[SourceObject, ...] = (
     _zuora(
         "RatePlanCharge",
         _f("RatePlanId"), _f("ProductRatePlanChargeId"), _f("ChargeNumber"), _f("Name"),
-        _f("ChargeType", S, "Recurring", "OneTime", "Usage"), _f("Quantity", I, non_negative=True),
+        _f("ChargeType", S, "Recurring", "OneTime", "Usage"), _f("Quantity", INT, non_negative=True),
         _f("EffectiveStartDate", D), _f("EffectiveEndDate", D),
         _f("MRR", M), _f("TCV", M),
     ),
@@ -137,7 +137,7 @@ SOURCE_OBJECTS: tuple[SourceObject, ...] = (
     _zuora(
         "InvoiceItem",
         _f("InvoiceId"), _f("SubscriptionId"), _f("RatePlanChargeId"), _f("ProductRatePlanChargeId"),
-        _f("SKU"), _f("ChargeName"), _f("ChargeAmount", M), _f("Quantity", I, non_negative=True),
+        _f("SKU"), _f("ChargeName"), _f("ChargeAmount", M), _f("Quantity", INT, non_negative=True),
         _f("ServiceStartDate", D), _f("ServiceEndDate", D),
     ),
     _zuora(
@@ -179,7 +179,7 @@ SOURCE_OBJECTS: tuple[SourceObject, ...] = (
     ),
     _customersdot(
         "customers",
-        _f("email"), _f("first_name"), _f("last_name"), _f("company"), _f("uid", I),
+        _f("email"), _f("first_name"), _f("last_name"), _f("company"), _f("uid", INT),
         _f("salesforce_account_id"),
     ),
     _customersdot(
@@ -188,30 +188,30 @@ SOURCE_OBJECTS: tuple[SourceObject, ...] = (
     ),
     _customersdot(
         "orders",
-        _f("customer_id", I), _f("billing_account_id", I), _f("product_rate_plan_id"),
+        _f("customer_id", INT), _f("billing_account_id", INT), _f("product_rate_plan_id"),
         _f("subscription_id"), _f("subscription_name"), _f("start_date", D), _f("end_date", D),
-        _f("quantity", I, non_negative=True), _f("gl_namespace_id"), _f("gl_namespace_name"),
+        _f("quantity", INT, non_negative=True), _f("gl_namespace_id"), _f("gl_namespace_name"),
         _f("amendment_type"), _f("trial", B),
     ),
     _customersdot(
         "licenses",
-        _f("customer_id", I), _f("email"), _f("company"), _f("users_count", I, non_negative=True),
-        _f("previous_users_count", I, non_negative=True), _f("trueup_quantity", I, non_negative=True),
+        _f("customer_id", INT), _f("email"), _f("company"), _f("users_count", INT, non_negative=True),
+        _f("previous_users_count", INT, non_negative=True), _f("trueup_quantity", INT, non_negative=True),
         _f("plan_code", S, "premium", "ultimate"), _f("starts_at", D), _f("expires_at", D),
         _f("trial", B), _f("zuora_subscription_id"), _f("zuora_subscription_name"),
         _f("cloud_licensing_enabled", B),
     ),
     _customersdot(
         "cloud_activations",
-        _f("customer_id", I), _f("billing_account_id", I), _f("activation_code"),
+        _f("customer_id", INT), _f("billing_account_id", INT), _f("activation_code"),
         _f("subscription_name"),
     ),
     _customersdot(
         "license_seat_links",
-        _f("zuora_subscription_id"), _f("zuora_subscription_name"), _f("order_id", I),
+        _f("zuora_subscription_id"), _f("zuora_subscription_name"), _f("order_id", INT),
         _f("hostname"), _f("instance_identifier"), _f("report_timestamp", T),
-        _f("active_user_count", I, non_negative=True), _f("license_user_count", I, non_negative=True),
-        _f("max_historical_user_count", I, non_negative=True),
+        _f("active_user_count", INT, non_negative=True), _f("license_user_count", INT, non_negative=True),
+        _f("max_historical_user_count", INT, non_negative=True),
     ),
 )
 
@@ -244,7 +244,7 @@ def parse_datetime(text: str) -> dt.datetime:
         value = value[:-2] + ":" + value[-2:]
     parsed = dt.datetime.fromisoformat(value)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed
 
 

@@ -1,0 +1,73 @@
+"""What every connector offers the extraction layer, and the pieces the three clients share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import Any, Protocol, Self
+
+from connectors.schema import SourceObject
+
+
+class SourceClient(Protocol):
+    """A client of one source system: records page by page, a cheap count, and all ids."""
+
+    system: str
+
+    @property
+    def api_calls(self) -> int:
+        """HTTP requests made so far, retries and token calls included."""
+        ...
+
+    def iter_pages(self, obj: SourceObject, since: dt.datetime | None = None) -> Iterator[list[dict]]:
+        """Non-empty pages of `obj`'s records (declared fields), those with watermark >= `since` if given."""
+        ...
+
+    def count(self, obj: SourceObject) -> int:
+        """How many records of `obj` the source holds now."""
+        ...
+
+    def iter_id_pages(self, obj: SourceObject) -> Iterator[list[Any]]:
+        """Non-empty pages of every id of `obj` at the source."""
+        ...
+
+    def close(self) -> None:
+        """Release the connections."""
+        ...
+
+
+class ClientBase(ABC):
+    """Context management, a secret-free repr and the object check shared by the clients."""
+
+    system: str
+    _url: str
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connections."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._url!r})"
+
+    def _check(self, obj: SourceObject) -> None:
+        if obj.system != self.system:
+            raise ValueError(f"{obj.system}.{obj.name} is not a {self.system} object")
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    """`moment` as `YYYY-MM-DDTHH:MM:SSZ` in UTC, seconds floored (naive means UTC), for `>=` filters."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def project(obj: SourceObject, record: dict[str, Any]) -> dict[str, Any]:
+    """`record` reduced to `obj`'s declared fields (absent ones stay absent)."""
+    return {name: record[name] for name in obj.field_names if name in record}
