@@ -1,0 +1,98 @@
+"""Writing one night's report files: `reports/<as_of>/` with the findings and per-rule summary CSVs."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from assets.reports.atomic import replacing
+from assets.reports.columns import OPEN_STATUSES, REPORT_COLUMNS, STATUSES, SUMMARY_COLUMNS, SUMMARY_COUNTS
+from assets.reports.csv_safety import SpreadsheetDialect, spreadsheet_cell
+
+FINDINGS_OPEN = "findings_open.csv"
+FINDINGS_NEW = "findings_new.csv"
+FINDINGS_RESOLVED = "findings_resolved.csv"
+SUMMARY = "summary.csv"
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """The report files of night `as_of`, all in `folder`."""
+
+    as_of: dt.date
+    folder: Path
+
+    @classmethod
+    def at(cls, base_dir: Path, as_of: dt.date) -> ReportFiles:
+        """The report files of `as_of` under `base_dir`: `base_dir/reports/<as_of>/`."""
+        return cls(as_of, Path(base_dir) / "reports" / as_of.isoformat())
+
+    @property
+    def findings_open(self) -> Path:
+        """Every open finding (new, open or reopened), acknowledged ones included and marked."""
+        return self.folder / FINDINGS_OPEN
+
+    @property
+    def findings_new(self) -> Path:
+        """The findings first seen on `as_of`."""
+        return self.folder / FINDINGS_NEW
+
+    @property
+    def findings_resolved(self) -> Path:
+        """The findings resolved on `as_of`."""
+        return self.folder / FINDINGS_RESOLVED
+
+    @property
+    def summary(self) -> Path:
+        """Per-rule counts, one row per catalogue rule."""
+        return self.folder / SUMMARY
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """All four files, findings first."""
+        return (self.findings_open, self.findings_new, self.findings_resolved, self.summary)
+
+
+def write_reports(
+    findings: pl.DataFrame, summary: pl.DataFrame, base_dir: Path, as_of: dt.date
+) -> ReportFiles:
+    """Write night `as_of`'s reports to `base_dir/reports/<as_of>/`; none replaced until all are written."""
+    _require_columns("findings", findings, REPORT_COLUMNS)
+    _require_columns("summary", summary, SUMMARY_COLUMNS)
+    unknown = set(findings["status"].unique().to_list()) - set(STATUSES)
+    if unknown:
+        raise ValueError(f"findings have unknown statuses {sorted(map(str, unknown))}; expected {STATUSES}")
+    status = pl.col("status")
+    resolved_tonight = (status == "resolved") & (pl.col("resolved_on").cast(pl.Date) == as_of)
+    files = ReportFiles.at(base_dir, as_of)
+    tables = {
+        files.findings_open: findings.filter(status.is_in(OPEN_STATUSES)).select(REPORT_COLUMNS),
+        files.findings_new: findings.filter(status == "new").select(REPORT_COLUMNS),
+        files.findings_resolved: findings.filter(resolved_tonight).select(REPORT_COLUMNS),
+        files.summary: summary.select(SUMMARY_COLUMNS).with_columns(
+            pl.col(list(SUMMARY_COUNTS)).fill_null(0).cast(pl.Int64)
+        ),
+    }
+    files.folder.mkdir(parents=True, exist_ok=True)
+    with replacing(list(tables)) as temps:
+        for temp, table in zip(temps, tables.values(), strict=True):
+            _write_csv(temp, table)
+    return files
+
+
+def _require_columns(name: str, frame: pl.DataFrame, columns: Sequence[str]) -> None:
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the columns {missing}")
+
+
+def _write_csv(path: Path, table: pl.DataFrame) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, dialect=SpreadsheetDialect)
+        writer.writerow(table.columns)
+        writer.writerows([spreadsheet_cell(value) for value in row] for row in table.iter_rows())
