@@ -5,27 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 import duckdb
 
 from assets.raw_store import SnapshotLoad, stored_watermark
+from connectors.base import SourceClient
 from connectors.schema import SourceObject
 
 DEFAULT_OVERLAP = dt.timedelta(hours=1)
-
-
-class SourceClient(Protocol):
-    """What extraction needs of a connector."""
-
-    system: str
-    api_calls: int
-
-    def iter_pages(self, obj: SourceObject, since: dt.datetime | None = None) -> Any: ...
-
-    def count(self, obj: SourceObject) -> int: ...
-
-    def iter_id_pages(self, obj: SourceObject) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -66,7 +53,7 @@ def extract(
         for page in client.iter_pages(obj, since):
             read += len(page)
             load.add(page)
-        loaded_at = dt.datetime.now(dt.timezone.utc)
+        loaded_at = dt.datetime.now(dt.UTC)
         reconciled = False
         if since is None:
             rows = load.commit_full(loaded_at)

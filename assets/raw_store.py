@@ -22,8 +22,10 @@ POLARS_TYPES = {
     FieldType.DATETIME: pl.Datetime("us", "UTC"),
 }
 
+LOAD_SCHEMA = "load"  # where a load stages its rows before the swap (on disk, not in memory)
 META_DDL = """
 CREATE SCHEMA IF NOT EXISTS meta;
+CREATE SCHEMA IF NOT EXISTS load;
 CREATE TABLE IF NOT EXISTS meta.watermarks (
     object VARCHAR PRIMARY KEY, watermark TIMESTAMPTZ, row_count BIGINT, loaded_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS meta.quarantine (
@@ -99,12 +101,12 @@ class SnapshotLoad:
     def __init__(self, con: duckdb.DuckDBPyConnection, obj: SourceObject):
         self.con = con
         self.obj = obj
-        self.pending = f"temp.main.{quoted('load_' + obj.system + '_' + obj.name.lower())}"
-        self.ids = f"temp.main.{quoted('ids_' + obj.system + '_' + obj.name.lower())}"
+        self.pending = f"{LOAD_SCHEMA}.{quoted(obj.system + '__' + obj.name.lower())}"
+        self.ids = f"{LOAD_SCHEMA}.{quoted(obj.system + '__' + obj.name.lower() + '__ids')}"
         self.rows = 0
         self.rejected: list[tuple[dict[str, Any], str]] = []
         create_raw_tables(con)
-        con.execute(f"DROP TABLE IF EXISTS {self.pending}")
+        self.discard()
         con.execute(table_ddl(obj, self.pending))
 
     def add(self, records: Iterable[dict[str, Any]]) -> int:
@@ -120,7 +122,7 @@ class SnapshotLoad:
     def add_source_ids(self, ids: Iterable[Any]) -> None:
         """Record ids that exist at the source now (for deletion reconciliation)."""
         key_type = self.obj.field(self.obj.key).type
-        self.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {self.ids} (id {key_type.value})")
+        self.con.execute(f"CREATE TABLE IF NOT EXISTS {self.ids} (id {key_type.value})")
         frame = pl.DataFrame({"id": list(ids)}, schema={"id": POLARS_TYPES[key_type]})  # noqa: F841
         self.con.execute(f"INSERT INTO {self.ids} SELECT id FROM frame")
 
@@ -178,8 +180,7 @@ class SnapshotLoad:
                 "INSERT INTO meta.quarantine VALUES (?, ?, ?, ?, ?)",
                 [label, None if key is None else str(key), reason, json.dumps(record, default=str), loaded_at],
             )
-        self.con.execute(f"DROP TABLE IF EXISTS {self.pending}")
-        self.con.execute(f"DROP TABLE IF EXISTS {self.ids}")
+        self.discard()
 
 
 class _transaction:

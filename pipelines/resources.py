@@ -95,7 +95,7 @@ class AuditSettingsResource(dg.ConfigurableResource):
 
     def audit_date(self) -> dt.date:
         """The audit date D."""
-        return dt.date.fromisoformat(self.as_of) if self.as_of else dt.datetime.now(dt.timezone.utc).date()
+        return dt.date.fromisoformat(self.as_of) if self.as_of else dt.datetime.now(dt.UTC).date()
 
     def engine_settings(self) -> AuditSettings:
         """The audit engine's settings for this run."""
