@@ -1,0 +1,189 @@
+"""The sandbox servers: a world served over the Zuora, Salesforce and CustomersDot protocols on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from sandbox.servers.customersdot import CustomersDotService
+from sandbox.servers.faults import Fault, FaultProfile
+from sandbox.servers.http import SandboxHTTPServer
+from sandbox.servers.salesforce import SalesforceService
+from sandbox.servers.service import Service
+from sandbox.servers.store import WorldStore
+from sandbox.servers.tls import throwaway_tls
+from sandbox.servers.zuora import ZuoraService
+from sandbox.world import read_manifest
+
+__all__ = ["Fault", "FaultProfile", "SandboxEndpoints", "SandboxServers", "serve_forever"]
+
+
+@dataclass(frozen=True)
+class SandboxEndpoints:
+    """Where the running sandbox servers listen and the throw-away credentials they accept."""
+
+    zuora_url: str
+    zuora_client_id: str
+    zuora_client_secret: str
+    salesforce_instance_url: str
+    salesforce_session_id: str
+    salesforce_consumer_key: str
+    salesforce_consumer_secret: str
+    salesforce_ca_bundle: Path
+    customersdot_url: str
+    customersdot_admin_email: str
+    customersdot_admin_token: str
+
+
+class SandboxServers:
+    """The three sandbox servers over one world, started and stopped together (also a context manager)."""
+
+    def __init__(
+        self,
+        world: Path,
+        faults: FaultProfile | None = None,
+        host: str = "127.0.0.1",
+        *,
+        zuora_port: int = 0,
+        salesforce_port: int = 0,
+        customersdot_port: int = 0,
+        token_ttl: float = 3599.0,
+        locator_ttl: float = 900.0,
+        salesforce_api_limit: int = 5000,
+    ) -> None:
+        self.world = Path(world)
+        self.faults = faults
+        self.host = host
+        self.ports = {"zuora": zuora_port, "salesforce": salesforce_port, "customersdot": customersdot_port}
+        self.token_ttl = token_ttl
+        self.locator_ttl = locator_ttl
+        self.salesforce_api_limit = salesforce_api_limit
+        self._services: dict[str, Service] = {}
+        self._servers: list[SandboxHTTPServer] = []
+        self._endpoints: SandboxEndpoints | None = None
+        self._stopping = threading.Event()
+        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def endpoints(self) -> SandboxEndpoints:
+        """The URLs and credentials of the running servers."""
+        if self._endpoints is None:
+            raise RuntimeError("the sandbox servers are not running")
+        return self._endpoints
+
+    def start(self) -> SandboxEndpoints:
+        """Load the world, bind the three servers and serve in background threads."""
+        if self._endpoints is not None:
+            raise RuntimeError("the sandbox servers are already running")
+        store = WorldStore(self.world)
+        self._stopping = threading.Event()
+        self._tempdir = tempfile.TemporaryDirectory(prefix="lnr-sandbox-")
+        tls, bundle = throwaway_tls(("127.0.0.1", "localhost", self.host), Path(self._tempdir.name))
+        zuora = ZuoraService(
+            store, self.faults, self._stopping, token_ttl=self.token_ttl, locator_ttl=self.locator_ttl
+        )
+        salesforce = SalesforceService(
+            store,
+            self.faults,
+            self._stopping,
+            locator_ttl=self.locator_ttl,
+            api_limit=self.salesforce_api_limit,
+        )
+        customersdot = CustomersDotService(store, self.faults, self._stopping)
+        try:
+            for service in (zuora, salesforce, customersdot):
+                server = SandboxHTTPServer(
+                    self.host,
+                    self.ports[service.system],
+                    service.respond,
+                    tls if service is salesforce else None,
+                )
+                service.base_url = server.base_url
+                self._servers.append(server)
+                self._services[service.system] = service
+        except OSError:
+            self.stop()
+            raise
+        for server in self._servers:
+            server.start()
+        self._endpoints = SandboxEndpoints(
+            zuora_url=zuora.base_url,
+            zuora_client_id=zuora.client_id,
+            zuora_client_secret=zuora.client_secret,
+            salesforce_instance_url=salesforce.base_url.removeprefix("https://"),
+            salesforce_session_id=salesforce.session_id,
+            salesforce_consumer_key=salesforce.consumer_key,
+            salesforce_consumer_secret=salesforce.consumer_secret,
+            salesforce_ca_bundle=bundle,
+            customersdot_url=customersdot.base_url,
+            customersdot_admin_email=customersdot.admin_email,
+            customersdot_admin_token=customersdot.admin_token,
+        )
+        return self._endpoints
+
+    def stop(self) -> None:
+        """Stop serving, close open connections, release the ports and delete the throw-away CA."""
+        self._stopping.set()
+        for server in self._servers:
+            server.stop()
+        self._servers = []
+        self._services = {}
+        self._endpoints = None
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+            self._tempdir = None
+
+    def load_world(self, world: Path) -> None:
+        """Serve another world from now on (from the next start when not running)."""
+        store = WorldStore(world) if self._services else None
+        self.world = Path(world)
+        if store is not None:
+            for service in self._services.values():
+                service.load(store)
+
+    def request_counts(self) -> dict[str, int]:
+        """The number of HTTP requests each system has served since the start."""
+        return {system: service.requests for system, service in self._services.items()}
+
+    def __enter__(self) -> SandboxServers:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def serve_forever(
+    world: Path,
+    faults: FaultProfile | None = None,
+    *,
+    host: str = "127.0.0.1",
+    zuora_port: int = 0,
+    salesforce_port: int = 0,
+    customersdot_port: int = 0,
+    until: threading.Event | None = None,
+) -> None:
+    """Serve `world`, print its URLs and throw-away credentials, block until Ctrl-C (or `until` is set)."""
+    servers = SandboxServers(
+        world,
+        faults,
+        host,
+        zuora_port=zuora_port,
+        salesforce_port=salesforce_port,
+        customersdot_port=customersdot_port,
+    )
+    with servers:
+        print(f"Serving the world {servers.world} (as of {read_manifest(servers.world).as_of}):")
+        for field in dataclasses.fields(servers.endpoints):
+            print(f"  {field.name:<27} {getattr(servers.endpoints, field.name)}")
+        print("Press Ctrl-C to stop.", flush=True)
+        try:
+            (until or threading.Event()).wait()
+        except KeyboardInterrupt:
+            pass
