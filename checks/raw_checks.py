@@ -1,6 +1,5 @@
 """Dagster asset checks on the raw tables: great-expectations validation and the quarantine."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """One Dagster asset check per rule of the catalogue, on the findings it concerns."""
 
-from __future__ import annotations
 
 import datetime as dt
 

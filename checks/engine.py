@@ -1,0 +1,233 @@
+"""The audit engine: builds the staging views (materialised as tables) and evaluates the catalogue's rules in DuckDB."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from checks.catalogue import RULES, Rule, default_settings
+
+CHECKS_DIR = Path(__file__).parent
+MACROS_PATH = CHECKS_DIR / "staging" / "macros.sql"
+SCORECARD_PATH = CHECKS_DIR / "scorecard.sql"
+RULE_RESULT_PATH = CHECKS_DIR / "rule_result.sql"
+SCORECARD_FINDINGS = "scorecard_findings"
+
+KEY_COLUMNS = (
+    "zuora_account_number", "subscription_name", "sf_account_id", "sf_opportunity_id", "invoice_number",
+    "order_id", "license_id", "billing_account_id", "namespace_id",
+)
+RESULT_COLUMNS = ("subject_id", "failed", *KEY_COLUMNS, "evidence")
+FINDING_COLUMNS = (
+    "finding_id", "rule_id", "subject_id", "severity", "category", "summary", *KEY_COLUMNS, "evidence",
+    "suggested_action",
+)
+_DEFAULTS = default_settings()
+_SQL_TYPES = {int: "INTEGER", Decimal: "DECIMAL(18,4)", tuple: "VARCHAR[]"}
+
+
+class RuleError(RuntimeError):
+    """A rule whose SQL breaks the result contract (columns, one row per subject)."""
+
+
+@dataclass(frozen=True)
+class StagingView:
+    """One staging relation, `staging.<name>`, built by `checks/staging/<name>.sql`; materialised as a table,
+    since the rules read it 29 times a night and DuckDB would re-plan a stack of views in every query."""
+
+    name: str
+
+    @property
+    def path(self) -> Path:
+        """The SQL file of the view."""
+        return CHECKS_DIR / "staging" / f"{self.name}.sql"
+
+    @property
+    def sql(self) -> str:
+        """The statements that build it."""
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def description(self) -> str:
+        """The first line of the SQL file, without its comment marker."""
+        return self.sql.splitlines()[0].removeprefix("--").strip()
+
+
+STAGING_VIEWS: tuple[StagingView, ...] = tuple(
+    StagingView(name)
+    for name in (
+        "sf_account_resolution", "catalog_rate_plans", "zuora_accounts", "billing_accounts",
+        "latest_versions", "ignored_subscription_names", "latest_rate_plans", "subscription_seats",
+        "latest_subscriptions", "orders", "active_orders", "trial_orders", "licenses", "current_licenses",
+        "latest_seat_links", "cloud_activations", "booked_opportunities", "opportunities", "posted_invoice_items",
+    )
+)
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """The audit date D and the settings of the catalogue (defaults from rules.md)."""
+
+    as_of: dt.date
+    excluded_zuora_accounts: tuple[str, ...] = _DEFAULTS["excluded_zuora_accounts"]
+    license_expiry_window_days: int = _DEFAULTS["license_expiry_window_days"]
+    closed_won_grace_days: int = _DEFAULTS["closed_won_grace_days"]
+    invoice_tolerance_abs: Decimal = _DEFAULTS["invoice_tolerance_abs"]
+    invoice_tolerance_pct: Decimal = _DEFAULTS["invoice_tolerance_pct"]
+    overdue_days: int = _DEFAULTS["overdue_days"]
+    not_invoiced_days: int = _DEFAULTS["not_invoiced_days"]
+    auto_renew_window_days: int = _DEFAULTS["auto_renew_window_days"]
+    renewal_lookback_days: int = _DEFAULTS["renewal_lookback_days"]
+    renewal_start_window_days: int = _DEFAULTS["renewal_start_window_days"]
+    trial_max_days: int = _DEFAULTS["trial_max_days"]
+
+    def params(self) -> dict[str, Any]:
+        """The settings as the row of `audit.params` (lists for list settings)."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {name: list(value) if isinstance(value, tuple | list) else value for name, value in values.items()}
+
+
+def _params_ddl() -> str:
+    """CREATE TABLE audit.params: one column per setting, typed by its default (as_of a DATE), values bound."""
+    columns = ", ".join(
+        f"${f.name}::{'DATE' if f.default is dataclasses.MISSING else _SQL_TYPES[type(f.default)]} AS {f.name}"
+        for f in dataclasses.fields(AuditSettings)
+    )
+    return f"CREATE OR REPLACE TABLE audit.params AS SELECT {columns}"
+
+
+def build_staging(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> None:
+    """Create `audit.params` from `settings`, the staging macros and every staging view, in dependency order."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(_params_ddl(), settings.params())
+    con.execute(MACROS_PATH.read_text(encoding="utf-8"))
+    for view in STAGING_VIEWS:
+        con.execute(view.sql)
+
+
+@dataclass(frozen=True)
+class RuleRun:
+    """One rule evaluated: how many subjects it examined and its findings."""
+
+    rule: Rule
+    processed: int
+    findings: tuple[dict[str, Any], ...]
+
+    @property
+    def failed(self) -> int:
+        """Subjects with a finding."""
+        return len(self.findings)
+
+    @property
+    def passed(self) -> int:
+        """Subjects examined without a finding."""
+        return self.processed - self.failed
+
+
+def finding_id(rule_id: str, subject_id: str) -> str:
+    """The stable fingerprint of (rule_id, subject_id): 16 hex digits of its SHA-256."""
+    return hashlib.sha256(f"{rule_id}\x1f{subject_id}".encode()).hexdigest()[:16]
+
+
+def _readable(value: Any) -> Any:
+    """Evidence values as a summary quotes them: lists joined, empty values named."""
+    if isinstance(value, dict):
+        return {key: _readable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return ", ".join(str(_readable(item)) for item in value) or "none"
+    return "empty" if value is None else value
+
+
+def _finding(rule: Rule, row: dict[str, Any]) -> dict[str, Any]:
+    """A finding of `rule` from one failed row of its SQL."""
+    keys = {name: row[name] for name in KEY_COLUMNS}
+    evidence = json.loads(row["evidence"], parse_float=Decimal)
+    summary = rule.summary_template.format(subject_id=row["subject_id"], **_readable({**keys, **evidence}))
+    return {
+        "finding_id": finding_id(rule.id, row["subject_id"]),
+        "rule_id": rule.id,
+        "subject_id": row["subject_id"],
+        "severity": rule.severity,
+        "category": rule.category,
+        "summary": summary,
+        **keys,
+        "evidence": row["evidence"],
+        "suggested_action": rule.suggested_action,
+    }
+
+
+def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleRun:
+    """Evaluate `rule` on the staged data (build_staging first): subjects examined and findings."""
+    result_sql = RULE_RESULT_PATH.read_text(encoding="utf-8").format(rule_sql=rule.sql)
+    processed, subjects, failed = con.execute(result_sql).fetchall()[0]
+    if processed != subjects:
+        raise RuleError(f"{rule.id}: {processed} rows for {subjects} subjects")
+    rows = failed or []
+    if rows and tuple(rows[0]) != RESULT_COLUMNS:
+        raise RuleError(f"{rule.id}: columns {tuple(rows[0])}, expected {RESULT_COLUMNS}")
+    return RuleRun(rule, processed, tuple(_finding(rule, row) for row in rows))
+
+
+def evaluate_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[dict[str, Any]]:
+    """The findings of `rule` on the staged data, one dict per finding (FINDING_COLUMNS)."""
+    return list(run_rule(con, rule).findings)
+
+
+def run_audit(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> tuple[RuleRun, ...]:
+    """Build the staging views for `settings` and evaluate every rule of the catalogue."""
+    build_staging(con, settings)
+    return tuple(run_rule(con, entry) for entry in RULES)
+
+
+def findings_frame(runs: Iterable[RuleRun]) -> pl.DataFrame:
+    """The findings of `runs` as one frame, sorted by rule and subject."""
+    rows = [finding for run in runs for finding in run.findings]
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(FINDING_COLUMNS, pl.String), orient="row")
+    return frame.sort("rule_id", "subject_id")
+
+
+def evaluate_all(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> pl.DataFrame:
+    """Every finding of the catalogue as of `settings.as_of`, one row per (rule, subject)."""
+    return findings_frame(run_audit(con, settings))
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The health of the data at a glance: match status per paid subscription, counts per rule."""
+
+    statuses: pl.DataFrame
+    rules: pl.DataFrame
+
+
+def scorecard(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> Scorecard:
+    """Per paid subscription in force its match status; per rule the subjects processed, passed and failed."""
+    runs = run_audit(con, settings)
+    con.register(SCORECARD_FINDINGS, findings_frame(runs))
+    try:
+        statuses = con.sql(SCORECARD_PATH.read_text(encoding="utf-8")).pl()
+    finally:
+        con.unregister(SCORECARD_FINDINGS)
+    rules = pl.DataFrame(
+        [
+            {
+                "rule_id": run.rule.id,
+                "category": run.rule.category,
+                "severity": run.rule.severity,
+                "processed": run.processed,
+                "passed": run.passed,
+                "failed": run.failed,
+            }
+            for run in runs
+        ]
+    )
+    return Scorecard(statuses, rules)

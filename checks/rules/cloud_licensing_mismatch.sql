@@ -1,0 +1,21 @@
+-- cloud_licensing_mismatch: paid SM subscription in force with TurnOnCloudLicensing__c = 'Yes', a current license, and no cloud activation with its name.
+SELECT
+    s.subscription_name AS subject_id,
+    a.activations IS NULL AS failed,
+    s.account_number AS zuora_account_number,
+    s.subscription_name,
+    s.sf_account_id,
+    NULL::VARCHAR AS sf_opportunity_id,
+    NULL::VARCHAR AS invoice_number,
+    NULL::VARCHAR AS order_id,
+    c.id::VARCHAR AS license_id,
+    s.billing_account_id::VARCHAR AS billing_account_id,
+    NULL::VARCHAR AS namespace_id,
+    to_json({
+        'zuora': struct_insert(s.zuora_evidence, TurnOnCloudLicensing__c := s.cloud_licensing),
+        'customersdot': {'current_license': c.license_evidence, 'cloud_activations': coalesce(a.activations, 0)}
+    }) AS evidence
+FROM staging.latest_subscriptions AS s
+JOIN staging.current_licenses AS c ON c.zuora_subscription_name = s.subscription_name
+LEFT JOIN staging.cloud_activations AS a ON a.subscription_name = s.subscription_name
+WHERE s.paid AND s.in_force AND s.deployment = 'SM' AND s.cloud_licensing = 'Yes'

@@ -1,0 +1,44 @@
+-- invoice_amount_mismatch: Closed Won opportunity whose Posted invoice's AmountWithoutTax differs from its Amount by more than the tolerance.
+WITH compared AS (
+    SELECT
+        o."Id" AS opportunity_id,
+        bool_or(abs(i."AmountWithoutTax" - o."Amount")
+            > greatest(p.invoice_tolerance_abs, o."Amount" * p.invoice_tolerance_pct * 0.01)) AS mismatch,
+        arg_min(a.account_number, i."Id") AS account_number,
+        arg_min(i."AmountWithoutTax", i."Id") AS amount_without_tax,
+        arg_min(i."Amount", i."Id") AS invoice_amount
+    FROM staging.opportunities AS o
+    JOIN raw_zuora.invoice AS i ON i."InvoiceNumber" = o."Invoice_Number__c" AND i."Status" = 'Posted'
+    LEFT JOIN staging.zuora_accounts AS a ON a.account_id = i."AccountId"
+    CROSS JOIN audit.params AS p
+    WHERE o."StageName" = 'Closed Won'
+    GROUP BY o."Id"
+)
+SELECT
+    o."Id" AS subject_id,
+    coalesce(c.mismatch, false) AS failed,
+    c.account_number AS zuora_account_number,
+    NULL::VARCHAR AS subscription_name,
+    o.sf_account_id,
+    o."Id" AS sf_opportunity_id,
+    o."Invoice_Number__c" AS invoice_number,
+    NULL::VARCHAR AS order_id,
+    NULL::VARCHAR AS license_id,
+    NULL::VARCHAR AS billing_account_id,
+    NULL::VARCHAR AS namespace_id,
+    to_json({
+        'salesforce': {
+            'Id': o."Id",
+            'Amount': o."Amount",
+            'Invoice_Number__c': o."Invoice_Number__c"
+        },
+        'zuora': {
+            'InvoiceNumber': o."Invoice_Number__c",
+            'AmountWithoutTax': c.amount_without_tax,
+            'Amount': c.invoice_amount
+        },
+        'tolerance': {'abs': p.invoice_tolerance_abs, 'pct': p.invoice_tolerance_pct}
+    }) AS evidence
+FROM compared AS c
+JOIN staging.opportunities AS o ON o."Id" = c.opportunity_id
+CROSS JOIN audit.params AS p

@@ -1,0 +1,32 @@
+-- invoice_sku_mismatch: item of a Posted invoice dated within 365 days before D whose SKU differs from the SKU of its charge's catalog product.
+SELECT
+    i.invoice_item_id AS subject_id,
+    coalesce(i.sku <> c.product_sku, false) AS failed,
+    i.account_number AS zuora_account_number,
+    i.subscription_name,
+    i.sf_account_id,
+    NULL::VARCHAR AS sf_opportunity_id,
+    i.invoice_number,
+    NULL::VARCHAR AS order_id,
+    NULL::VARCHAR AS license_id,
+    NULL::VARCHAR AS billing_account_id,
+    NULL::VARCHAR AS namespace_id,
+    to_json({
+        'zuora': {
+            'InvoiceNumber': i.invoice_number,
+            'InvoiceDate': i.invoice_date,
+            'InvoiceItemId': i.invoice_item_id,
+            'ChargeName': i.charge_name,
+            'SKU': i.sku,
+            'ProductRatePlanChargeId': i.product_rate_plan_charge_id,
+            'product': c.product_name,
+            'catalog_sku': c.product_sku
+        }
+    }) AS evidence
+FROM staging.posted_invoice_items AS i
+JOIN raw_zuora.productrateplancharge AS prpc ON prpc."Id" = i.product_rate_plan_charge_id
+JOIN staging.catalog_rate_plans AS c ON c.product_rate_plan_id = prpc."ProductRatePlanId"
+CROSS JOIN audit.params AS p
+WHERE c.product_id IS NOT NULL
+AND i.invoice_date >= p.as_of - 365
+AND i.invoice_date <= p.as_of

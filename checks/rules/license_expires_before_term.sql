@@ -1,0 +1,23 @@
+-- license_expires_before_term: paid SM subscription in force whose current license expires before TermEndDate and before D + the expiry window.
+SELECT
+    s.subscription_name AS subject_id,
+    (s.term_end_date IS NULL OR c.expires_at < s.term_end_date)
+        AND c.expires_at < p.as_of + p.license_expiry_window_days AS failed,
+    s.account_number AS zuora_account_number,
+    s.subscription_name,
+    s.sf_account_id,
+    NULL::VARCHAR AS sf_opportunity_id,
+    NULL::VARCHAR AS invoice_number,
+    NULL::VARCHAR AS order_id,
+    c.id::VARCHAR AS license_id,
+    s.billing_account_id::VARCHAR AS billing_account_id,
+    NULL::VARCHAR AS namespace_id,
+    to_json({
+        'zuora': s.zuora_evidence,
+        'customersdot': struct_insert(c.license_evidence, expired := c.expired),
+        'window_days': p.license_expiry_window_days
+    }) AS evidence
+FROM staging.latest_subscriptions AS s
+JOIN staging.current_licenses AS c ON c.zuora_subscription_name = s.subscription_name
+CROSS JOIN audit.params AS p
+WHERE s.paid AND s.in_force AND s.deployment = 'SM'

@@ -1,0 +1,31 @@
+-- namespace_mismatch: paid SaaS subscription in force whose GitLabNamespaceId__c differs from a set gl_namespace_id of one of its active orders.
+WITH mismatches AS (
+    SELECT
+        s.subscription_name,
+        min(o.id) AS first_order_id,
+        arg_min(o.gl_namespace_id, o.id) AS order_namespace_id,
+        list(o.order_evidence ORDER BY o.id) AS orders
+    FROM staging.latest_subscriptions AS s
+    JOIN staging.active_orders AS o ON o.subscription_name = s.subscription_name
+    WHERE o.gl_namespace_id IS NOT NULL AND o.gl_namespace_id <> s.namespace_id
+    GROUP BY s.subscription_name
+)
+SELECT
+    s.subscription_name AS subject_id,
+    m.subscription_name IS NOT NULL AS failed,
+    s.account_number AS zuora_account_number,
+    s.subscription_name,
+    s.sf_account_id,
+    NULL::VARCHAR AS sf_opportunity_id,
+    NULL::VARCHAR AS invoice_number,
+    m.first_order_id::VARCHAR AS order_id,
+    NULL::VARCHAR AS license_id,
+    s.billing_account_id::VARCHAR AS billing_account_id,
+    s.namespace_id,
+    to_json({
+        'zuora': struct_insert(s.zuora_evidence, GitLabNamespaceId__c := s.namespace_id),
+        'customersdot': {'gl_namespace_id': m.order_namespace_id, 'mismatched_orders': m.orders}
+    }) AS evidence
+FROM staging.latest_subscriptions AS s
+LEFT JOIN mismatches AS m ON m.subscription_name = s.subscription_name
+WHERE s.paid AND s.in_force AND s.deployment = 'SaaS' AND s.namespace_id IS NOT NULL

@@ -1,0 +1,19 @@
+-- order_without_subscription: active order whose subscription_name is no Zuora subscription.
+SELECT
+    o.id::VARCHAR AS subject_id,
+    NOT EXISTS (SELECT 1 FROM raw_zuora.subscription AS z WHERE z."Name" = o.subscription_name) AS failed,
+    b.account_number AS zuora_account_number,
+    o.subscription_name,
+    b.sf_account_id,
+    NULL::VARCHAR AS sf_opportunity_id,
+    NULL::VARCHAR AS invoice_number,
+    o.id::VARCHAR AS order_id,
+    NULL::VARCHAR AS license_id,
+    o.billing_account_id::VARCHAR AS billing_account_id,
+    o.gl_namespace_id AS namespace_id,
+    to_json({
+        'customersdot': o.order_evidence,
+        'zuora': {'subscription': NULL, 'billing_account_zuora_account_id': b.zuora_account_id}
+    }) AS evidence
+FROM staging.active_orders AS o
+LEFT JOIN staging.billing_accounts AS b ON b.billing_account_id = o.billing_account_id

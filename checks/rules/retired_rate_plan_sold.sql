@@ -1,0 +1,32 @@
+-- retired_rate_plan_sold: paid subscription in force whose latest version has a base rate plan retired (EffectiveEndDate) on or before its TermStartDate.
+WITH retired AS (
+    SELECT
+        rp.subscription_name,
+        list(DISTINCT rp.plan_name ORDER BY rp.plan_name) AS plans,
+        list(DISTINCT rp.product_rate_plan_end_date ORDER BY rp.product_rate_plan_end_date) AS end_dates
+    FROM staging.latest_rate_plans AS rp
+    WHERE rp.is_base AND rp.product_rate_plan_end_date <= rp.term_start_date
+    GROUP BY rp.subscription_name
+)
+SELECT
+    s.subscription_name AS subject_id,
+    r.subscription_name IS NOT NULL AS failed,
+    s.account_number AS zuora_account_number,
+    s.subscription_name,
+    s.sf_account_id,
+    NULL::VARCHAR AS sf_opportunity_id,
+    NULL::VARCHAR AS invoice_number,
+    NULL::VARCHAR AS order_id,
+    NULL::VARCHAR AS license_id,
+    s.billing_account_id::VARCHAR AS billing_account_id,
+    s.namespace_id,
+    to_json({
+        'zuora': struct_insert(
+            s.zuora_evidence,
+            retired_plans := coalesce(r.plans, []),
+            retired_on := coalesce(r.end_dates, [])
+        )
+    }) AS evidence
+FROM staging.latest_subscriptions AS s
+LEFT JOIN retired AS r ON r.subscription_name = s.subscription_name
+WHERE s.paid AND s.in_force

@@ -1,0 +1,30 @@
+-- saas_subscription_without_namespace: paid SaaS subscription in force with active orders, and no namespace in Zuora nor on any active order.
+WITH orders AS (
+    SELECT
+        subscription_name,
+        min(id) AS first_order_id,
+        count(gl_namespace_id) AS namespaces,
+        list(id ORDER BY id) AS order_ids,
+        list(order_evidence ORDER BY id) AS orders
+    FROM staging.active_orders
+    GROUP BY subscription_name
+)
+SELECT
+    s.subscription_name AS subject_id,
+    s.namespace_id IS NULL AND o.namespaces = 0 AS failed,
+    s.account_number AS zuora_account_number,
+    s.subscription_name,
+    s.sf_account_id,
+    NULL::VARCHAR AS sf_opportunity_id,
+    NULL::VARCHAR AS invoice_number,
+    o.first_order_id::VARCHAR AS order_id,
+    NULL::VARCHAR AS license_id,
+    s.billing_account_id::VARCHAR AS billing_account_id,
+    s.namespace_id,
+    to_json({
+        'zuora': struct_insert(s.zuora_evidence, GitLabNamespaceId__c := s.namespace_id),
+        'customersdot': {'order_ids': o.order_ids, 'orders': o.orders}
+    }) AS evidence
+FROM staging.latest_subscriptions AS s
+JOIN orders AS o ON o.subscription_name = s.subscription_name
+WHERE s.paid AND s.in_force AND s.deployment = 'SaaS'

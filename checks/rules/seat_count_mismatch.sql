@@ -1,0 +1,27 @@
+-- seat_count_mismatch: active order of a subscription in force, on a base rate plan P of its latest version, with quantity != Seats(S, P).
+SELECT
+    o.id::VARCHAR AS subject_id,
+    coalesce(o.quantity <> seats.seats, false) AS failed,
+    s.account_number AS zuora_account_number,
+    s.subscription_name,
+    s.sf_account_id,
+    NULL::VARCHAR AS sf_opportunity_id,
+    NULL::VARCHAR AS invoice_number,
+    o.id::VARCHAR AS order_id,
+    NULL::VARCHAR AS license_id,
+    o.billing_account_id::VARCHAR AS billing_account_id,
+    o.gl_namespace_id AS namespace_id,
+    to_json({
+        'zuora': struct_insert(
+            s.zuora_evidence,
+            product_rate_plan_id := seats.product_rate_plan_id,
+            plan := seats.plan_name,
+            plan_seats := seats.seats
+        ),
+        'customersdot': o.order_evidence
+    }) AS evidence
+FROM staging.active_orders AS o
+JOIN staging.latest_subscriptions AS s ON s.subscription_name = o.subscription_name
+JOIN staging.subscription_seats AS seats
+    ON seats.subscription_name = s.subscription_name AND seats.product_rate_plan_id = o.product_rate_plan_id
+WHERE s.in_force AND seats.is_base

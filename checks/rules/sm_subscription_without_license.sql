@@ -1,0 +1,35 @@
+-- sm_subscription_without_license: paid SM subscription in force with no current license and no cloud activation with its name.
+WITH licenses AS (
+    SELECT
+        zuora_subscription_name,
+        list(id ORDER BY id) AS license_ids,
+        list(license_evidence ORDER BY id) AS licenses
+    FROM staging.licenses
+    GROUP BY zuora_subscription_name
+)
+SELECT
+    s.subscription_name AS subject_id,
+    c.id IS NULL AND a.activations IS NULL AS failed,
+    s.account_number AS zuora_account_number,
+    s.subscription_name,
+    s.sf_account_id,
+    NULL::VARCHAR AS sf_opportunity_id,
+    NULL::VARCHAR AS invoice_number,
+    NULL::VARCHAR AS order_id,
+    NULL::VARCHAR AS license_id,
+    s.billing_account_id::VARCHAR AS billing_account_id,
+    NULL::VARCHAR AS namespace_id,
+    to_json({
+        'zuora': s.zuora_evidence,
+        'customersdot': {
+            'current_license': c.id,
+            'license_ids': coalesce(l.license_ids, []),
+            'licenses': coalesce(l.licenses, []),
+            'cloud_activations': coalesce(a.activations, 0)
+        }
+    }) AS evidence
+FROM staging.latest_subscriptions AS s
+LEFT JOIN staging.current_licenses AS c ON c.zuora_subscription_name = s.subscription_name
+LEFT JOIN licenses AS l ON l.zuora_subscription_name = s.subscription_name
+LEFT JOIN staging.cloud_activations AS a ON a.subscription_name = s.subscription_name
+WHERE s.paid AND s.in_force AND s.deployment = 'SM'

@@ -1,0 +1,20 @@
+-- trial_too_long: trial order in effect on D lasting more than the allowed days (no end_date counts as longer).
+SELECT
+    o.id::VARCHAR AS subject_id,
+    o.end_date IS NULL OR o.end_date - o.start_date > p.trial_max_days AS failed,
+    NULL::VARCHAR AS zuora_account_number,
+    o.subscription_name,
+    NULL::VARCHAR AS sf_account_id,
+    NULL::VARCHAR AS sf_opportunity_id,
+    NULL::VARCHAR AS invoice_number,
+    o.id::VARCHAR AS order_id,
+    NULL::VARCHAR AS license_id,
+    o.billing_account_id::VARCHAR AS billing_account_id,
+    o.gl_namespace_id AS namespace_id,
+    to_json({
+        'customersdot': struct_insert(o.order_evidence, days := o.end_date - o.start_date),
+        'trial_max_days': p.trial_max_days
+    }) AS evidence
+FROM staging.trial_orders AS o
+CROSS JOIN audit.params AS p
+WHERE o.in_effect

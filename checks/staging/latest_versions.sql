@@ -1,0 +1,41 @@
+-- The latest version (highest Version) of every Zuora subscription name, with End(S), whether it is in force on D and whether it is ignored.
+CREATE OR REPLACE TABLE staging.latest_versions AS
+WITH latest AS (
+    SELECT
+        s.*,
+        CASE
+            WHEN s."Status" = 'Cancelled' THEN s."SubscriptionEndDate"
+            WHEN s."TermType" = 'EVERGREEN' THEN NULL
+            ELSE s."TermEndDate"
+        END AS end_date
+    FROM raw_zuora.subscription AS s
+    WHERE s."Name" IS NOT NULL
+    QUALIFY row_number() OVER (
+        PARTITION BY s."Name" ORDER BY s."Version" DESC NULLS LAST, s."UpdatedDate" DESC NULLS LAST, s."Id" DESC
+    ) = 1
+)
+SELECT
+    s."Name" AS subscription_name,
+    s."Id" AS subscription_id,
+    s."AccountId" AS account_id,
+    s."Status" AS status,
+    s."Version" AS version,
+    s."TermType" AS term_type,
+    s."TermStartDate" AS term_start_date,
+    s."TermEndDate" AS term_end_date,
+    s."SubscriptionStartDate" AS subscription_start_date,
+    s."SubscriptionEndDate" AS subscription_end_date,
+    s.end_date,
+    s."Status" IN ('Active', 'Cancelled') AND staging.in_effect(s."TermStartDate", s.end_date, p.as_of) AS in_force,
+    s."GitLabNamespaceId__c" AS namespace_id,
+    s."TurnOnCloudLicensing__c" AS cloud_licensing,
+    s."TurnOnSeatReconciliation__c" AS seat_reconciliation,
+    s."TurnOnAutoRenew__c" AS auto_renew,
+    s."Notes" AS notes,
+    s."Renewal_Subscription__c__c" AS renewal_subscriptions,
+    coalesce(lower(s."ExcludeFromAnalysis__c") = 'true', false) AS excluded_from_analysis,
+    coalesce(a.excluded, false) AS account_excluded,
+    excluded_from_analysis OR account_excluded AS ignored
+FROM latest AS s
+LEFT JOIN staging.zuora_accounts AS a ON a.account_id = s."AccountId"
+CROSS JOIN audit.params AS p;

@@ -1,0 +1,20 @@
+-- Non-trial CustomersDot licenses that are not ignored, with whether their dates are valid (starts_at < expires_at) or invalid (starts_at >= expires_at).
+CREATE OR REPLACE TABLE staging.licenses AS
+SELECT
+    l.*,
+    coalesce(l.starts_at < l.expires_at, false) AS dates_valid,
+    coalesce(l.starts_at >= l.expires_at, false) AS dates_invalid,
+    {
+        'id': l.id,
+        'zuora_subscription_name': l.zuora_subscription_name,
+        'zuora_subscription_id': l.zuora_subscription_id,
+        'users_count': l.users_count,
+        'plan_code': l.plan_code,
+        'starts_at': l.starts_at,
+        'expires_at': l.expires_at
+    } AS license_evidence
+FROM raw_customersdot.licenses AS l
+WHERE NOT coalesce(l.trial, false)
+AND NOT EXISTS (
+    SELECT 1 FROM staging.ignored_subscription_names AS i WHERE i.subscription_name = l.zuora_subscription_name
+);

@@ -1,0 +1,25 @@
+-- CustomersDot orders that are not ignored, each marked trial, free, and in effect on D (start_date, end_date).
+CREATE OR REPLACE TABLE staging.orders AS
+SELECT
+    o.*,
+    coalesce(o.trial, false)
+        OR coalesce(o.product_rate_plan_id IN ('premium-saas-trial-plan-id', 'ultimate-saas-trial-plan-id'), false)
+        AS is_trial,
+    coalesce(o.product_rate_plan_id = 'free-plan-id', false) AS is_free,
+    staging.in_effect(o.start_date, o.end_date, p.as_of) AS in_effect,
+    {
+        'id': o.id,
+        'subscription_name': o.subscription_name,
+        'subscription_id': o.subscription_id,
+        'product_rate_plan_id': o.product_rate_plan_id,
+        'quantity': o.quantity,
+        'start_date': o.start_date,
+        'end_date': o.end_date,
+        'gl_namespace_id': o.gl_namespace_id,
+        'trial': o.trial
+    } AS order_evidence
+FROM raw_customersdot.orders AS o
+CROSS JOIN audit.params AS p
+WHERE NOT EXISTS (
+    SELECT 1 FROM staging.ignored_subscription_names AS i WHERE i.subscription_name = o.subscription_name
+);

@@ -1,0 +1,45 @@
+-- Every Salesforce account id written in any system, resolved: 18-character form, MasterRecordId chain followed to the surviving account, and whether that account exists undeleted.
+CREATE OR REPLACE TABLE staging.sf_account_resolution AS
+WITH RECURSIVE accounts AS (
+    SELECT
+        staging.sf_id18("Id") AS account_key,
+        "Id" AS account_id,
+        staging.sf_id18("MasterRecordId") AS master_key,
+        coalesce("IsDeleted", false) AS is_deleted
+    FROM raw_salesforce.account
+),
+chain AS (
+    SELECT account_key, account_key AS current_key, 0 AS depth
+    FROM accounts
+    UNION ALL
+    SELECT c.account_key, a.master_key, c.depth + 1
+    FROM chain AS c
+    JOIN accounts AS a ON a.account_key = c.current_key
+    WHERE a.master_key IS NOT NULL AND a.master_key <> a.account_key AND c.depth < 32
+),
+survivors AS (
+    SELECT c.account_key, arg_max(c.current_key, c.depth) AS survivor_key
+    FROM chain AS c
+    GROUP BY c.account_key
+),
+account_references AS (
+    SELECT "CrmId" AS reference FROM raw_zuora.account
+    UNION SELECT salesforce_account_id FROM raw_customersdot.billing_accounts
+    UNION SELECT salesforce_account_id FROM raw_customersdot.customers
+    UNION SELECT "AccountId" FROM raw_salesforce.opportunity
+    UNION SELECT "Id" FROM raw_salesforce.account
+),
+keyed AS (
+    SELECT reference, staging.sf_id18(reference) AS account_key
+    FROM account_references
+    WHERE reference IS NOT NULL
+)
+SELECT
+    k.reference,
+    k.account_key,
+    coalesce(s.survivor_key, k.account_key) AS resolved_key,
+    coalesce(a.account_id, s.survivor_key, k.account_key) AS resolved_id,
+    coalesce(NOT a.is_deleted, false) AS resolved_live
+FROM keyed AS k
+LEFT JOIN survivors AS s ON s.account_key = k.account_key
+LEFT JOIN accounts AS a ON a.account_key = s.survivor_key;

@@ -1,0 +1,150 @@
+"""The engine: catalogue consistency, the result contract of every rule, findings, settings and the scorecard."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+
+import duckdb
+import pytest
+from audit_worlds import AS_OF
+
+from assets.raw_store import create_raw_tables
+from checks import catalogue
+from checks.catalogue import CATEGORIES, RULES, RULES_DIR, SEVERITIES, default_settings, rule
+from checks.engine import (
+    CHECKS_DIR,
+    FINDING_COLUMNS,
+    RESULT_COLUMNS,
+    STAGING_VIEWS,
+    AuditSettings,
+    RuleError,
+    build_staging,
+    run_rule,
+    scorecard,
+)
+
+
+def clean_world(world):
+    """Consistent subscriptions of every kind the rules distinguish."""
+    world.paid("A-S001")
+    world.paid("A-S002", "ultimate-sm", 25, account="A002", TurnOnCloudLicensing__c="Yes")
+    world.activation("A-S002")
+    world.seat_link("A-S002", 20)
+    world.paid("A-S003", "dedicated", 50, account="A003")
+    world.paid("A-S004", TermType="EVERGREEN", end=None, account="A004")
+    world.paid("A-S005", Status="Cancelled", SubscriptionEndDate=dt.date(2026, 10, 1), end=dt.date(2026, 10, 1))
+    world.subscription("A-S006", {"ultimate-saas": 10}, Status="Expired", GitLabNamespaceId__c="ns-A-S006")
+    world.paid("A-S006", "ultimate-saas", 12, version=2)
+    world.order(None, "ultimate-saas-trial-plan-id", start=AS_OF, end=AS_OF + dt.timedelta(days=30))
+    world.order("A-S007", "free-plan-id", end=None)
+    world.license("A-S008", trial=True)
+
+
+def test_catalogue_has_the_29_rules_of_rules_md():
+    assert len(RULES) == 29 == len({r.id for r in RULES})
+    assert {path.stem for path in RULES_DIR.glob("*.sql")} == {r.id for r in RULES}
+    for entry in RULES:
+        assert entry.category in CATEGORIES and entry.severity in SEVERITIES
+        assert entry.sql.startswith(f"-- {entry.id}: ")
+        assert rule(entry.id) is entry
+
+
+def test_settings_default_to_the_catalogue_and_reach_audit_params():
+    fields = {f.name: f.default for f in dataclasses.fields(AuditSettings) if f.name != "as_of"}
+    assert fields == default_settings()
+    con = duckdb.connect()
+    create_raw_tables(con)
+    build_staging(con, AuditSettings(as_of=AS_OF, excluded_zuora_accounts=["A001"], trial_max_days=7))
+    params = con.sql("SELECT * FROM audit.params").pl().row(0, named=True)
+    assert params["as_of"] == AS_OF and params["excluded_zuora_accounts"] == ["A001"]
+    assert params["trial_max_days"] == 7 and params["invoice_tolerance_pct"] == 1
+    with pytest.raises(KeyError):
+        rule("no_such_rule")
+
+
+def test_staging_files_are_declared_and_described():
+    files = {path.stem for path in (CHECKS_DIR / "staging").glob("*.sql")} - {"macros"}
+    assert files == {view.name for view in STAGING_VIEWS}
+    for view in STAGING_VIEWS:
+        assert view.sql.startswith("-- ") and view.description
+        assert f"CREATE OR REPLACE TABLE staging.{view.name} AS" in view.sql
+
+
+def test_every_rule_returns_the_result_columns_on_empty_tables():
+    con = duckdb.connect()
+    create_raw_tables(con)
+    build_staging(con, AuditSettings(as_of=AS_OF))
+    for entry in RULES:
+        relation = con.sql(entry.sql)
+        assert tuple(relation.columns) == RESULT_COLUMNS, entry.id
+        types = dict(zip(relation.columns, map(str, relation.types), strict=True))
+        assert types.pop("failed") == "BOOLEAN" and types.pop("evidence") == "JSON", entry.id
+        assert set(types.values()) == {"VARCHAR"}, (entry.id, types)
+        assert run_rule(con, entry).processed == 0
+
+
+def test_clean_world_has_no_findings(world):
+    clean_world(world)
+    con = world.connect()
+    card = scorecard(con, AuditSettings(as_of=AS_OF))
+    assert card.rules["failed"].sum() == 0
+    assert set(card.statuses["match_status"]) == {"Paid All Matching"}
+    assert set(card.statuses["subscription_name"]) == {"A-S001", "A-S002", "A-S003", "A-S004", "A-S005", "A-S006"}
+    processed = dict(card.rules.select("rule_id", "processed").iter_rows())
+    assert processed["subscription_missing_order"] == 5
+    assert processed["trial_too_long"] == 1
+
+
+def test_findings_carry_keys_evidence_and_a_stable_id(world):
+    world.paid("A-S001")
+    order = world.one("customersdot", "orders", subscription_name="A-S001")
+    order.update(quantity=8)
+    world.paid("A-S002", account="A002")
+    world.remove("customersdot", "orders", subscription_name="A-S002")
+    findings = world.findings()
+    assert tuple(findings.columns) == FINDING_COLUMNS
+    assert findings["rule_id"].to_list() == ["seat_count_mismatch", "subscription_missing_order"]
+    seat = findings.row(0, named=True)
+    assert seat["finding_id"] == hashlib.sha256(f"seat_count_mismatch\x1f{order['id']}".encode()).hexdigest()[:16]
+    assert seat["severity"] == "high" and seat["category"] == "provisioning"
+    assert seat["suggested_action"] == rule("seat_count_mismatch").suggested_action
+    evidence = json.loads(seat["evidence"])
+    assert evidence["zuora"]["plan_seats"] == 10 and evidence["customersdot"]["quantity"] == 8
+    assert findings.equals(world.findings())
+
+
+def test_scorecard_names_the_mismatch_in_gitlab_words(world):
+    world.paid("A-S001")
+    world.remove("customersdot", "orders", subscription_name="A-S001")
+    world.paid("A-S002", account="A002")
+    world.one("customersdot", "orders", subscription_name="A-S002").update(quantity=1)
+    world.paid("A-S003", "premium-sm", account="A003")
+    world.remove("customersdot", "licenses")
+    world.paid("A-S004", account="A004")
+    card = scorecard(world.connect(), AuditSettings(as_of=AS_OF))
+    assert dict(card.statuses.select("subscription_name", "match_status").iter_rows()) == {
+        "A-S001": "Paid Subscription Missing Order",
+        "A-S002": "Paid Order Seat Count Misaligned with Zuora",
+        "A-S003": "Paid License Missing",
+        "A-S004": "Paid All Matching",
+    }
+    counts = {row["rule_id"]: row for row in card.rules.iter_rows(named=True)}
+    assert (counts["subscription_missing_order"]["processed"], counts["subscription_missing_order"]["failed"]) == (
+        4, 1)
+    assert counts["seat_count_mismatch"]["passed"] == 2
+
+
+def test_a_rule_with_several_rows_per_subject_is_refused(world, tmp_path, monkeypatch):
+    (tmp_path / "trial_too_long.sql").write_text(
+        "-- trial_too_long: broken\nSELECT * FROM (" + rule("trial_too_long").sql + ") UNION ALL SELECT 'x', "
+        "true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL::JSON FROM range(2)",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(catalogue, "RULES_DIR", tmp_path)
+    con = world.connect()
+    build_staging(con, AuditSettings(as_of=AS_OF))
+    with pytest.raises(RuleError, match="2 rows for 1 subjects"):
+        run_rule(con, rule("trial_too_long"))
