@@ -1,0 +1,16 @@
+"""Two paid SaaS subscriptions in force on the same GitLab.com group (a purchase made twice)."""
+
+from sandbox.generator.hosts import customer_with, set_namespace
+from sandbox.generator.world_model import World
+
+RULE_ID = "duplicate_namespace_subscriptions"
+
+
+def inject(world: World, instance: int) -> str:
+    """Build a customer with two SaaS subscriptions and put the second on the first one's group."""
+    line = {"state": "running", "deployment": "SaaS", "namespace_on": "both"}
+    first, second = customer_with(world, line, line)
+    set_namespace(second, first.namespace, on_sub=instance % 2 == 0)
+    if instance % 2:
+        set_namespace(second, None, on_orders=False)
+    return first.namespace[0]

@@ -1,0 +1,20 @@
+"""The current license of an SM subscription has other seats than Zuora (e.g. not re-issued after an add-on)."""
+
+from sandbox.generator.hosts import current_license, running
+from sandbox.generator.world_model import World
+
+RULE_ID = "license_seat_mismatch"
+
+
+def inject(world: World, instance: int) -> str:
+    """Change the seats of the current license, or drop the license issued for a seat add-on."""
+    if instance % 3 == 2:
+        sub = running(world, "SM", cloud="No", license_file=True, term_months=12,
+                      term_start=world.days_ago(100, 300), addon="update", addon_on=world.days_ago(10, 60))
+        world.drop(current_license(world, sub))
+        return sub.name
+    sub = running(world, "SM", license_file=True)
+    current = current_license(world, sub)
+    change = world.rng.randint(1, 10)
+    current["users_count"] += change if current["users_count"] <= change or world.chance(0.5) else -change
+    return sub.name

@@ -1,0 +1,18 @@
+"""A valid license that names no Zuora subscription (an NFR or partner license, or a typo)."""
+
+from sandbox.generator.clock import days
+from sandbox.generator.hosts import running
+from sandbox.generator.provisioning import license_record
+from sandbox.generator.world_model import World
+
+RULE_ID = "license_without_subscription"
+
+
+def inject(world: World, instance: int) -> str:
+    """Issue a non-trial license, valid beyond `as_of`, without a subscription name or with an unknown one."""
+    sub = running(world, "SM")
+    start = world.days_ago(30, 200)
+    name = world.ids.subscription_name() if instance % 2 else None
+    stray = license_record(world, sub.customer, start, days(start, 365), world.rng.randint(5, 100),
+                           subscription=(world.ids.zuora() if name else None, name))
+    return str(stray["id"])

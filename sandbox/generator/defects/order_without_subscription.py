@@ -1,0 +1,19 @@
+"""An active order naming a subscription that Zuora does not have."""
+
+from sandbox.generator.clock import days
+from sandbox.generator.hosts import fresh_namespace, running
+from sandbox.generator.provisioning import order
+from sandbox.generator.world_model import World
+
+RULE_ID = "order_without_subscription"
+
+
+def inject(world: World, instance: int) -> str:
+    """Add an active order whose subscription name is no Zuora subscription."""
+    sub = running(world, "SaaS")
+    start = world.days_ago(30, 200)
+    version_id = world.ids.zuora() if instance % 2 == 0 else None
+    stray = order(world, sub.customer, sub.base_plans()[0].id, start, days(start, 365), world.rng.randint(1, 50),
+                  billing=sub.billing_account, namespace=fresh_namespace(world, sub),
+                  subscription=(version_id, world.ids.subscription_name()))
+    return str(stray["id"])

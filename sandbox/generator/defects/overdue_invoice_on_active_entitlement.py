@@ -1,0 +1,14 @@
+"""An invoice unpaid long past due while its subscription is still provisioned."""
+
+from sandbox.generator.hosts import running, term_invoice
+from sandbox.generator.world_model import World
+
+RULE_ID = "overdue_invoice_on_active_entitlement"
+
+
+def inject(world: World, instance: int) -> str:
+    """Leave all or half of the latest term's invoice unpaid, due more than 30 days ago."""
+    sub = running(world, ("SaaS", "SM")[instance % 2], term_months=12, term_start=world.days_ago(75, 300))
+    invoice = term_invoice(sub).record
+    invoice["Balance"] = invoice["Amount"] if instance % 3 else round(invoice["Amount"] / 2, 2)
+    return invoice["InvoiceNumber"]

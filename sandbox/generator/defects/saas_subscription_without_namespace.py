@@ -1,0 +1,13 @@
+"""A paid SaaS subscription whose orders and Zuora record name no GitLab.com namespace."""
+
+from sandbox.generator.hosts import running, set_namespace
+from sandbox.generator.world_model import World
+
+RULE_ID = "saas_subscription_without_namespace"
+
+
+def inject(world: World, instance: int) -> str:
+    """Clear the namespace of a SaaS subscription in Zuora and on all its orders."""
+    sub = running(world, "SaaS", storage=instance % 2 == 1)
+    set_namespace(sub, None)
+    return sub.name

@@ -1,0 +1,22 @@
+"""An order whose seats differ from Zuora's, e.g. a mid-term seat add-on never provisioned."""
+
+from sandbox.generator.hosts import running
+from sandbox.generator.world_model import World
+
+RULE_ID = "seat_count_mismatch"
+
+
+def inject(world: World, instance: int) -> str:
+    """Change the quantity of the base order away from Seats(S, P)."""
+    deployment = ("SaaS", "SM")[instance % 2]
+    if instance % 3 == 2:
+        sub = running(world, deployment, term_months=12, term_start=world.days_ago(100, 300),
+                      addon=("update", "plan")[instance % 2], addon_on=world.days_ago(10, 60))
+        order = sub.base_order()
+        order["quantity"] -= sub.spec.addon_seats
+    else:
+        sub = running(world, deployment)
+        order = sub.base_order()
+        change = world.rng.randint(1, 5)
+        order["quantity"] += change if order["quantity"] <= change or world.chance(0.5) else -change
+    return str(order["id"])

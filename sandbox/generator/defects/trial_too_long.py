@@ -1,0 +1,22 @@
+"""A trial order in effect that lasts more than 30 days (or has no end)."""
+
+from sandbox.generator.clock import days
+from sandbox.generator.hosts import running
+from sandbox.generator.provisioning import order, trial_order
+from sandbox.generator.world_model import World
+
+RULE_ID = "trial_too_long"
+
+
+def inject(world: World, instance: int) -> str:
+    """Add a long trial on the customer's group: 45–120 days, open-ended, or flagged on a paid plan id."""
+    sub = running(world, "SaaS")
+    start = world.days_ago(35, 80)
+    variant = instance % 3
+    if variant == 2:
+        trial = order(world, sub.customer, sub.base_plans()[0].id, start, days(world.as_of, 20), 1,
+                      namespace=sub.namespace, trial=True)
+    else:
+        length = None if variant == 1 else (world.as_of - start).days + world.rng.randint(5, 40)
+        trial = trial_order(world, sub.customer, start, length, sub.namespace)
+    return str(trial["id"])

@@ -1,0 +1,14 @@
+"""An active order on a product rate plan id that the Zuora catalog does not have."""
+
+from sandbox.generator.hosts import running
+from sandbox.generator.world_model import World
+
+RULE_ID = "unknown_product_rate_plan"
+
+
+def inject(world: World, instance: int) -> str:
+    """Point the base order at an unknown plan id, or at the plan's name instead of its id."""
+    sub = running(world, ("SaaS", "SM")[instance % 2])
+    order = sub.base_order()
+    order["product_rate_plan_id"] = world.ids.zuora() if instance % 3 else sub.base_plans()[0].name
+    return str(order["id"])
