@@ -1,6 +1,5 @@
-"""Audit assets: the staging views, tonight's findings merged into the history, and the scorecard."""
+"""Audit assets: the staging tables, tonight's findings merged into the history, and the scorecard."""
 
-from __future__ import annotations
 
 import dagster as dg
 
@@ -35,12 +34,12 @@ def markdown_table(headers: tuple[str, ...], rows) -> str:
     required_resource_keys={"duckdb", "audit_settings"},
 )
 def staging_views(context: dg.AssetExecutionContext):
-    """The common definitions of the rule catalogue, as DuckDB views over the raw tables."""
+    """The common definitions of the rule catalogue, as DuckDB tables built from the raw tables."""
     settings = context.resources.audit_settings.engine_settings()
     with context.resources.duckdb.get_connection() as con:
         build_staging(con, settings)
         for key, view in zip(STAGING_KEYS, STAGING_VIEWS, strict=True):
-            rows = con.execute(f"SELECT count(*) FROM staging.{view.name}").fetchone()[0]
+            rows = con.execute(f"SELECT count(*) FROM staging.{view.name}").fetchall()[0][0]
             yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows})
 
 

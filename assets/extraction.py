@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -35,6 +36,15 @@ class ExtractionResult:
         return self.records_read / self.seconds if self.seconds else 0.0
 
 
+def _stage(load: SnapshotLoad, pages: Iterable[list[dict]]) -> int:
+    """Stage every page into `load`; the number of records read."""
+    read = 0
+    for page in pages:
+        read += len(page)
+        load.add(page)
+    return read
+
+
 def extract(
     con: duckdb.DuckDBPyConnection,
     client: SourceClient,
@@ -43,27 +53,31 @@ def extract(
     full: bool = False,
     overlap: dt.timedelta = DEFAULT_OVERLAP,
 ) -> ExtractionResult:
-    """Load `obj` from `client` into its raw table; on any error the previous snapshot stays intact."""
+    """Load `obj` from `client` into its raw table; on any error the previous snapshot stays intact.
+
+    An incremental load merges the records changed since the stored watermark (less `overlap`); when the
+    source's count shows deletions it reconciles ids, and when ids appear that the increment missed (records
+    whose watermark lies in the past), it falls back to a full load.
+    """
     started, calls_before = time.monotonic(), client.api_calls
     watermark = None if full else stored_watermark(con, obj)
     since = watermark - overlap if watermark is not None else None
     load = SnapshotLoad(con, obj)
     try:
-        read = 0
-        for page in client.iter_pages(obj, since):
-            read += len(page)
-            load.add(page)
+        read = _stage(load, client.iter_pages(obj, since))
         loaded_at = dt.datetime.now(dt.UTC)
         reconciled = False
-        if since is None:
-            rows = load.commit_full(loaded_at)
-        else:
+        if since is not None:
             expected = load.row_count() + load.staged_new_ids() + len(load.rejected)
             reconciled = client.count(obj) != expected
             if reconciled:
                 for ids in client.iter_id_pages(obj):
                     load.add_source_ids(ids)
-            rows = load.commit_incremental(loaded_at, reconcile=reconciled)
+                if load.unseen_source_ids():
+                    since = None
+                    load = SnapshotLoad(con, obj)
+                    read += _stage(load, client.iter_pages(obj))
+        rows = load.commit_full(loaded_at) if since is None else load.commit_incremental(loaded_at, reconcile=reconciled)
     except BaseException:
         load.discard()
         raise

@@ -1,6 +1,5 @@
 """The Fulfillment reports asset: tonight's CSVs written, then e-mailed and/or copied."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

@@ -22,14 +22,19 @@ class HistoryError(ValueError):
 
 
 def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the history tables where missing."""
-    con.execute(sql("history_schema"))
+    """Create the history tables where missing (a no-op on a read-only database that has them)."""
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit'"
+        " AND table_name IN ('runs', 'findings', 'finding_events', 'acknowledgements')"
+    ).fetchall()[0][0]
+    if present < 4:
+        con.execute(sql("history_schema"))
 
 
 def latest_night(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The most recent audited night, or None before the first."""
     ensure_history(con)
-    return con.execute("SELECT max(as_of) FROM audit.runs").fetchone()[0]
+    return con.execute("SELECT max(as_of) FROM audit.runs").fetchall()[0][0]
 
 
 def merge_night(
@@ -76,7 +81,7 @@ def acknowledge(
     ensure_history(con)
     if not reason.strip():
         raise HistoryError("an acknowledgement needs a reason")
-    if con.execute("SELECT 1 FROM audit.findings WHERE finding_id = ?", [finding_id]).fetchone() is None:
+    if not con.execute("SELECT 1 FROM audit.findings WHERE finding_id = ?", [finding_id]).fetchall():
         raise HistoryError(f"no finding {finding_id}")
     con.execute(
         "INSERT OR REPLACE INTO audit.acknowledgements VALUES (?, ?, ?, ?, now())",

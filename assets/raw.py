@@ -1,6 +1,5 @@
 """Raw extraction assets: one per declared source object, grouped per system."""
 
-from __future__ import annotations
 
 import dagster as dg
 

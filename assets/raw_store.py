@@ -159,11 +159,20 @@ class SnapshotLoad:
         """How many staged keys are not yet in the snapshot."""
         key = quoted(self.obj.key)
         sql = f"SELECT count(DISTINCT {key}) FROM {self.pending} WHERE {key} NOT IN (SELECT {key} FROM {self.obj.table})"
-        return self.con.execute(sql).fetchone()[0]
+        return self.con.execute(sql).fetchall()[0][0]
+
+    def unseen_source_ids(self) -> int:
+        """How many recorded source ids are neither in the snapshot nor staged (records the increment missed)."""
+        key = quoted(self.obj.key)
+        sql = (
+            f"SELECT count(*) FROM {self.ids} WHERE id NOT IN (SELECT {key} FROM {self.obj.table}) "
+            f"AND id NOT IN (SELECT {key} FROM {self.pending})"
+        )
+        return self.con.execute(sql).fetchall()[0][0]
 
     def row_count(self) -> int:
         """The number of rows in the snapshot."""
-        return self.con.execute(f"SELECT count(*) FROM {self.obj.table}").fetchone()[0]
+        return self.con.execute(f"SELECT count(*) FROM {self.obj.table}").fetchall()[0][0]
 
     def _finish(self, loaded_at: dt.datetime) -> None:
         label = object_label(self.obj)
@@ -199,8 +208,8 @@ class _transaction:
 def stored_watermark(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> dt.datetime | None:
     """The highest watermark value of `obj`'s last successful load, or None before the first."""
     create_raw_tables(con)
-    row = con.execute("SELECT watermark FROM meta.watermarks WHERE object = ?", [object_label(obj)]).fetchone()
-    return row[0] if row else None
+    rows = con.execute("SELECT watermark FROM meta.watermarks WHERE object = ?", [object_label(obj)]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def quarantined(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> list[tuple[str | None, str]]:

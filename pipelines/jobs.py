@@ -1,6 +1,5 @@
 """The nightly audit job: extract → staging → rules → findings → reports."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -61,7 +61,7 @@ def sandbox_resources(endpoints: Any, database: Path, as_of: str, reports_dir: P
             instance_url=endpoints.salesforce_instance_url,
             consumer_key=endpoints.salesforce_consumer_key,
             consumer_secret=endpoints.salesforce_consumer_secret,
-            ca_bundle=endpoints.salesforce_ca_bundle,
+            ca_bundle=str(endpoints.salesforce_ca_bundle),
         ),
         "customersdot": CustomersDotResource(
             base_url=endpoints.customersdot_url,
@@ -80,7 +80,7 @@ def run_nightly(
     log_level: str = "WARNING",
 ) -> NightSummary:
     """Execute the nightly job once in-process and summarise it (the run's failure is reported, not raised)."""
-    job = build_definitions(resources).get_job_def(NIGHTLY_JOB_NAME)
+    job = build_definitions(resources).resolve_job_def(NIGHTLY_JOB_NAME)
     run_config: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if full_refresh:
         run_config["ops"] = {asset.op.name: {"config": {"full_refresh": True}} for asset in RAW_ASSETS}
@@ -93,7 +93,7 @@ def run_nightly(
         run_id=result.run_id,
     )
     for event in result.get_asset_materialization_events():
-        materialization = event.asset_materialization
+        materialization = event.materialization
         key = materialization.asset_key.to_user_string()
         values = {name: value.value for name, value in materialization.metadata.items()}
         if key.startswith("raw_"):
@@ -101,8 +101,17 @@ def run_nightly(
         elif key == "audit/findings":
             summary.findings = values
     if not result.success:
-        failures = [e for e in result.all_events if e.is_step_failure]
-        summary.error = "; ".join(
-            f"{e.step_key}: {e.step_failure_data.error.message.strip()}" for e in failures if e.step_failure_data
-        ) or "the run failed"
+        summary.error = "; ".join(step_failures(result)) or "the run failed"
     return summary
+
+
+def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """`step: error` for every failed step of a run, the project's own error rather than Dagster's wrapper."""
+    failures = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data:
+            error = event.step_failure_data.error
+            while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
+                error = error.cause
+            failures.append(f"{event.step_key}: {error.message.strip()}")
+    return failures

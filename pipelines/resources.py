@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
@@ -21,6 +24,7 @@ class _ClientResource(dg.ConfigurableResource):
 
     timeout: float = 30.0
     max_attempts: int = 6
+    backoff_base: float = 0.5
     _client: Any = PrivateAttr(default=None)
 
     def _open(self) -> Any:
@@ -50,7 +54,7 @@ class ZuoraResource(_ClientResource):
     def _open(self) -> ZuoraClient:
         return ZuoraClient(
             self.base_url, self.client_id, self.client_secret,
-            timeout=self.timeout, max_attempts=self.max_attempts, verify=self.ca_bundle or True,
+            timeout=self.timeout, max_attempts=self.max_attempts, backoff_base=self.backoff_base, verify=self.ca_bundle or True,
         )
 
 
@@ -68,7 +72,7 @@ class SalesforceResource(_ClientResource):
         return SalesforceClient(
             self.instance_url, session_id=self.session_id, consumer_key=self.consumer_key,
             consumer_secret=self.consumer_secret, domain=self.domain, ca_bundle=self.ca_bundle,
-            timeout=self.timeout, max_attempts=self.max_attempts,
+            timeout=self.timeout, max_attempts=self.max_attempts, backoff_base=self.backoff_base,
         )
 
 
@@ -83,7 +87,7 @@ class CustomersDotResource(_ClientResource):
     def _open(self) -> CustomersDotClient:
         return CustomersDotClient(
             self.base_url, self.admin_email, self.admin_token,
-            timeout=self.timeout, max_attempts=self.max_attempts, verify=self.ca_bundle or True,
+            timeout=self.timeout, max_attempts=self.max_attempts, backoff_base=self.backoff_base, verify=self.ca_bundle or True,
         )
 
 
@@ -130,6 +134,17 @@ class ReportsResource(dg.ConfigurableResource):
         )
 
 
-def duckdb_resource(path: str | dg.EnvVar) -> DuckDBResource:
-    """The DuckDB file resource, in UTC."""
-    return DuckDBResource(database=path, connection_config={"TimeZone": "UTC"})
+class AuditDatabase(DuckDBResource):
+    """The audit's DuckDB file; every connection works in UTC."""
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the file, in UTC, closed after use."""
+        with super().get_connection() as con:
+            con.execute("SET TimeZone = 'UTC'")
+            yield con
+
+
+def duckdb_resource(path: str) -> AuditDatabase:
+    """The DuckDB file resource."""
+    return AuditDatabase(database=path)

@@ -1,6 +1,5 @@
 """The nightly schedule, at a configurable time and time zone."""
 
-from __future__ import annotations
 
 import os
 

@@ -1,11 +1,11 @@
 """The run-failure sensor: a failed night is logged, and e-mailed when e-mail is configured."""
 
-from __future__ import annotations
 
 import dagster as dg
 
 from assets.reports.mail import send_text
 from pipelines.jobs import nightly_audit_job
+from pipelines.resources import ReportsResource
 
 
 def failure_message(context: dg.RunFailureSensorContext) -> tuple[str, str]:
@@ -20,14 +20,13 @@ def failure_message(context: dg.RunFailureSensorContext) -> tuple[str, str]:
 @dg.run_failure_sensor(
     name="nightly_audit_failure",
     monitored_jobs=[nightly_audit_job],
-    required_resource_keys={"reports"},
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Reports a failed nightly audit in the log, and by e-mail when SMTP is configured.",
 )
-def nightly_audit_failure(context: dg.RunFailureSensorContext) -> None:
+def nightly_audit_failure(context: dg.RunFailureSensorContext, reports: ReportsResource) -> None:
     """Log and e-mail the failure of a nightly run."""
     subject, body = failure_message(context)
     context.log.error(f"{subject}\n{body}")
-    smtp = context.resources.reports.smtp_settings()
+    smtp = reports.smtp_settings()
     if smtp is not None:
         send_text(smtp, subject, body)

@@ -113,7 +113,7 @@ def sandbox_environment(endpoints: Any, database: str, as_of: str, reports_dir: 
         "LNR_SALESFORCE_INSTANCE_URL": endpoints.salesforce_instance_url,
         "LNR_SALESFORCE_CONSUMER_KEY": endpoints.salesforce_consumer_key,
         "LNR_SALESFORCE_CONSUMER_SECRET": endpoints.salesforce_consumer_secret,
-        "LNR_SALESFORCE_CA_BUNDLE": endpoints.salesforce_ca_bundle,
+        "LNR_SALESFORCE_CA_BUNDLE": str(endpoints.salesforce_ca_bundle),
         "LNR_CUSTOMERSDOT_URL": endpoints.customersdot_url,
         "LNR_CUSTOMERSDOT_ADMIN_EMAIL": endpoints.customersdot_admin_email,
         "LNR_CUSTOMERSDOT_ADMIN_TOKEN": endpoints.customersdot_admin_token,

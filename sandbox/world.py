@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,11 @@ class Manifest:
     seed: int | None = None
     generator: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def as_of_date(self) -> dt.date:
+        """The world's today as a date."""
+        return dt.date.fromisoformat(self.as_of)
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as written to disk."""

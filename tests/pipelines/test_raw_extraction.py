@@ -1,0 +1,140 @@
+"""Raw extraction through Dagster: sandbox servers → connectors → DuckDB, with faults, failures and increments."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from assets.raw import RAW_ASSETS
+from assets.raw_store import connect
+from checks.raw_checks import RAW_CHECKS
+from connectors.schema import SOURCE_OBJECTS, coerce_record
+from pipelines.nightly import sandbox_resources, step_failures
+from sandbox.servers import FaultProfile, SandboxServers
+from sandbox.world import iter_records, read_manifest
+from tests.pipelines.world_edits import next_night
+
+
+def materialize_raw(servers: SandboxServers, database, world, **kwargs) -> dg.ExecuteInProcessResult:
+    """Run every raw asset (and its checks) against the servers into `database`."""
+    resources = sandbox_resources(servers.endpoints, database, read_manifest(world).as_of, database.parent)
+    retries = {"max_attempts": kwargs.pop("max_attempts", 6), "backoff_base": 0.01}
+    for name in ("zuora", "salesforce", "customersdot"):
+        resources[name] = resources[name].model_copy(update=retries)
+    return dg.materialize(
+        [*RAW_ASSETS, *RAW_CHECKS], resources=resources, instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False, **kwargs,
+    )
+
+
+def snapshot(database) -> dict[str, list[tuple]]:
+    """Every raw table's rows, sorted."""
+    with connect(str(database), read_only=True) as con:
+        return {
+            obj.table: sorted(con.execute(f"SELECT * FROM {obj.table}").fetchall(), key=repr) for obj in SOURCE_OBJECTS
+        }
+
+
+def world_rows(world) -> dict[str, list[tuple]]:
+    """Every world file's records as typed rows, sorted as `snapshot` sorts."""
+    return {
+        obj.table: sorted((tuple(coerce_record(obj, r).values()) for r in iter_records(world, obj)), key=repr)
+        for obj in SOURCE_OBJECTS
+    }
+
+
+def api_calls(result: dg.ExecuteInProcessResult) -> int:
+    """API calls recorded in the raw assets' metadata."""
+    return sum(
+        int(event.materialization.metadata["api_calls"].value)
+        for event in result.get_asset_materialization_events()
+    )
+
+
+def test_round_trip_equals_the_world_record_for_record(small_world, tmp_path):
+    database = tmp_path / "db.duckdb"
+    with SandboxServers(small_world) as servers:
+        result = materialize_raw(servers, database, small_world)
+    assert result.success
+    expected = world_rows(small_world)
+    assert snapshot(database) == expected
+    assert sum(len(rows) for rows in expected.values()) > 1000
+    assert all(check.passed for check in result.get_asset_check_evaluations())
+
+
+def test_every_fault_class_is_survived_with_the_same_result(small_world, tmp_path):
+    faults = FaultProfile(
+        seed=5, rate_429=0.05, rate_500=0.04, rate_503=0.04, rate_drop=0.04, rate_truncate=0.04,
+        retry_after=0, expire_token_every=7,
+    )
+    database = tmp_path / "db.duckdb"
+    with SandboxServers(small_world, faults=faults) as servers:
+        result = materialize_raw(servers, database, small_world, max_attempts=10)
+    assert result.success
+    assert snapshot(database) == world_rows(small_world)
+
+
+def test_exhausted_retries_fail_the_run_and_keep_the_previous_snapshot(small_world, tmp_path):
+    database = tmp_path / "db.duckdb"
+    with SandboxServers(small_world) as servers:
+        assert materialize_raw(servers, database, small_world).success
+    before = snapshot(database)
+    faults = FaultProfile(seed=1, rate_503=1.0, systems=("customersdot",))
+    with SandboxServers(small_world, faults=faults) as servers:
+        result = materialize_raw(servers, database, small_world, max_attempts=2)
+    assert not result.success
+    message = " ".join(step_failures(result))
+    assert "customersdot" in message and "503" in message and "/api/v1/admin/" in message
+    assert snapshot(database) == before
+
+
+def test_incremental_load_matches_the_changed_world_with_far_fewer_calls(small_world, tmp_path):
+    database = tmp_path / "db.duckdb"
+    changed = tmp_path / "night2"
+    changes = next_night(small_world, changed)
+    assert sum(len(c["deleted"]) for c in changes.values()) > 10
+    with SandboxServers(small_world) as servers:
+        full = materialize_raw(servers, database, small_world)
+        servers.load_world(changed)
+        incremental = materialize_raw(servers, database, changed)
+    assert full.success and incremental.success
+    assert snapshot(database) == world_rows(changed)
+    modes = {e.materialization.metadata["mode"].value for e in incremental.get_asset_materialization_events()}
+    assert modes == {"incremental"}
+    assert api_calls(incremental) < api_calls(full) / 2
+
+
+def test_bad_records_fail_the_expectations_and_wait_in_quarantine(small_world, tmp_path):
+    import json
+    import shutil
+
+    world = tmp_path / "bad"
+    shutil.copytree(small_world, world)
+    orders = world / "customersdot" / "orders.jsonl"
+    lines = orders.read_text(encoding="utf-8").splitlines()
+    first, second, third = (json.loads(line) for line in lines[:3])
+    lines[1] = json.dumps({**second, "quantity": -5})
+    lines[2] = json.dumps({**third, "start_date": "not a date"})
+    lines.append(json.dumps(first))
+    orders.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    database = tmp_path / "db.duckdb"
+    with SandboxServers(world) as servers:
+        result = materialize_raw(servers, database, world)
+    evaluations = {
+        (e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()
+    }
+    expectations = evaluations[("raw_customersdot/orders", "raw_expectations")]
+    quarantine = evaluations[("raw_customersdot/orders", "no_quarantined_records")]
+    assert not expectations.passed and not quarantine.passed
+    assert evaluations[("raw_zuora/subscription", "raw_expectations")].passed
+    failures = expectations.metadata["failures"].value
+    assert "quantity" in failures and "expect_column_values_to_be_unique" in failures
+    with connect(str(database), read_only=True) as con:
+        held = con.execute("SELECT record_key, reason FROM meta.quarantine").fetchall()
+    assert held == [(str(third["id"]), held[0][1])] and "start_date" in held[0][1]
+
+
+@pytest.mark.parametrize("name", ["zuora", "salesforce", "customersdot"])
+def test_raw_assets_are_grouped_per_system(name):
+    groups = {asset.group_names_by_key[asset.key] for asset in RAW_ASSETS if asset.key.path[0] == f"raw_{name}"}
+    assert groups == {f"raw_{name}"}
