@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 
 from assets.raw_store import connect
-from pipelines.settings import DEFAULT_DATABASE
 
+DEFAULT_DATABASE = "lnr_audit.duckdb"
 DEFAULT_WAIT_SECONDS = 10.0
 
 

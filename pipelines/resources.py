@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -17,6 +18,7 @@ from checks.engine import AuditSettings
 from connectors.customersdot import CustomersDotClient
 from connectors.salesforce import SalesforceClient
 from connectors.zuora import ZuoraClient
+from pipelines.database import open_database
 
 
 class _ClientResource(dg.ConfigurableResource):
@@ -137,12 +139,16 @@ class ReportsResource(dg.ConfigurableResource):
 class AuditDatabase(DuckDBResource):
     """The audit's DuckDB file; every connection works in UTC."""
 
+    lock_wait_seconds: float = 120.0
+
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the file, in UTC, closed after use."""
-        with super().get_connection() as con:
-            con.execute("SET TimeZone = 'UTC'")
+        """A connection to the file, in UTC, waiting while another process writes it; closed even on error."""
+        con = open_database(Path(self.database), read_only=False, wait_seconds=self.lock_wait_seconds)
+        try:
             yield con
+        finally:
+            con.close()
 
 
 def duckdb_resource(path: str) -> AuditDatabase:

@@ -8,6 +8,7 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines.database import DEFAULT_DATABASE
 from pipelines.resources import (
     AuditSettingsResource,
     CustomersDotResource,
@@ -17,7 +18,6 @@ from pipelines.resources import (
     duckdb_resource,
 )
 
-DEFAULT_DATABASE = "lnr_audit.duckdb"
 DEFAULT_REPORTS_DIR = "."
 
 # variable → what it sets; secrets are read through dagster.EnvVar at run time, never stored.

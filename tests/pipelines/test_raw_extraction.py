@@ -10,6 +10,7 @@ from assets.raw_store import connect
 from checks.raw_checks import RAW_CHECKS
 from connectors.schema import SOURCE_OBJECTS, coerce_record
 from pipelines.nightly import sandbox_resources, step_failures
+from sandbox.generator import generate
 from sandbox.servers import FaultProfile, SandboxServers
 from sandbox.world import iter_records, read_manifest
 from tests.pipelines.world_edits import next_night
@@ -88,13 +89,14 @@ def test_exhausted_retries_fail_the_run_and_keep_the_previous_snapshot(small_wor
     assert snapshot(database) == before
 
 
-def test_incremental_load_matches_the_changed_world_with_far_fewer_calls(small_world, tmp_path):
-    database = tmp_path / "db.duckdb"
-    changed = tmp_path / "night2"
-    changes = next_night(small_world, changed)
+def test_incremental_load_matches_the_changed_world_with_far_fewer_calls(tmp_path):
+    world, changed, database = tmp_path / "night1", tmp_path / "night2", tmp_path / "db.duckdb"
+    generate(world, customers=1500, seed=12)
+    changes = next_night(world, changed)
     assert sum(len(c["deleted"]) for c in changes.values()) > 10
-    with SandboxServers(small_world) as servers:
-        full = materialize_raw(servers, database, small_world)
+    assert sum(len(c["updated"]) for c in changes.values()) > 100
+    with SandboxServers(world) as servers:
+        full = materialize_raw(servers, database, world)
         servers.load_world(changed)
         incremental = materialize_raw(servers, database, changed)
     assert full.success and incremental.success

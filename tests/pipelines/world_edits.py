@@ -18,8 +18,13 @@ def _editable_field(obj: SourceObject) -> str | None:
     return next((f.name for f in obj.fields if f.type is FieldType.STRING and f.name not in skip), None)
 
 
-def next_night(world: Path, out: Path, *, share: float = 0.02, seed: int = 1) -> dict[str, dict[str, set]]:
-    """Copy `world` to `out` with a share of records per object updated, deleted, or cloned as new ones."""
+DELETED_FROM = ("customersdot/orders", "salesforce/Opportunity", "zuora/InvoiceItem")
+
+
+def next_night(
+    world: Path, out: Path, *, share: float = 0.02, seed: int = 1, deleted_from: tuple[str, ...] = DELETED_FROM
+) -> dict[str, dict[str, set]]:
+    """Copy `world` to `out` with a share of records updated and cloned as new, and deleted from some objects."""
     rng = random.Random(seed)
     shutil.copytree(world, out)
     stamp_day = read_manifest(world).as_of
@@ -29,11 +34,12 @@ def next_night(world: Path, out: Path, *, share: float = 0.02, seed: int = 1) ->
         if not records:
             continue
         stamp = STAMPS[obj.system].format(d=stamp_day)
+        deletes = f"{obj.system}/{obj.name}" in deleted_from
         field = _editable_field(obj)
         kept, updated, deleted, added = [], set(), set(), set()
         for record in records:
             roll = rng.random()
-            if roll < share:
+            if deletes and roll < share:
                 deleted.add(record[obj.key])
                 continue
             if roll < 2 * share and field:
