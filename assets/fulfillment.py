@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.audit import FINDINGS_KEY, SCORECARD_KEY
+from assets.raw import DUCKDB_POOL
 from assets.report_data import report_frames
 from assets.reports import deliver, write_reports
 
@@ -22,6 +23,7 @@ class DeliveryFailed(RuntimeError):
     kinds={"csv", "email"},
     deps=[FINDINGS_KEY, SCORECARD_KEY],
     required_resource_keys={"duckdb", "audit_settings", "reports"},
+    pool=DUCKDB_POOL,
 )
 def fulfillment_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The night's findings as CSV files for Fulfillment (open, new, resolved, summary), delivered as configured."""

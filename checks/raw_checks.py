@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.raw import raw_asset_key
+from assets.raw import DUCKDB_POOL, raw_asset_key
 from assets.raw_store import object_label
 from checks.expectations import ExpectationOutcome, validate_frame
 from connectors.schema import SOURCE_OBJECTS
@@ -33,6 +33,7 @@ def expectations_metadata(outcomes: list[ExpectationOutcome]) -> dict:
     ],
     can_subset=True,
     required_resource_keys={"duckdb"},
+    pool=DUCKDB_POOL,
 )
 def raw_expectations(context: dg.AssetCheckExecutionContext):
     """Validate every raw table with the expectations declared by its source object (great-expectations)."""
@@ -61,6 +62,7 @@ def raw_expectations(context: dg.AssetCheckExecutionContext):
     ],
     can_subset=True,
     required_resource_keys={"duckdb"},
+    pool=DUCKDB_POOL,
 )
 def raw_quarantine(context: dg.AssetCheckExecutionContext):
     """Fail for each raw table whose last load set records aside as unreadable."""

@@ -8,6 +8,7 @@ import polars as pl
 
 from assets.audit import FINDINGS_KEY
 from assets.history import current_findings
+from assets.raw import DUCKDB_POOL
 from checks.catalogue import RULES, Rule
 
 TABLE_LIMIT = 50
@@ -74,6 +75,7 @@ def rule_check_result(rule: Rule, known: pl.DataFrame, as_of: dt.date) -> dg.Ass
         dg.AssetCheckSpec(rule.id, asset=FINDINGS_KEY, description=rule.summary_line) for rule in RULES
     ],
     required_resource_keys={"duckdb", "audit_settings"},
+    pool=DUCKDB_POOL,
 )
 def rule_checks(context: dg.AssetCheckExecutionContext):
     """Every rule of the catalogue: passes when the rule has no open, unacknowledged finding tonight."""

@@ -20,6 +20,24 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds (0 or more): {text!r}")
+    return seconds
+
+
+def _open_database(args: argparse.Namespace, *, read_only: bool):
+    """The database of `--db`, waiting up to `--wait` seconds for a running audit to release it."""
+    from pipelines.database import DEFAULT_WAIT_SECONDS, database_path, open_database
+
+    wait = DEFAULT_WAIT_SECONDS if args.wait is None else args.wait
+    return open_database(database_path(args.db), read_only=read_only, wait_seconds=wait)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate (or take) a world, serve it, audit it, and write the database and reports."""
     from pipelines.demo import DemoPaths, audit_world, prepare_world, print_summary
@@ -62,6 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     """Audit two sandbox nights, then start the Dagster UI on them with the sandbox servers running."""
     from pipelines.demo import DemoPaths, audit_world, print_summary, two_night_worlds
+    from pipelines.nightly import dagster_instance
     from pipelines.settings import sandbox_environment
     from sandbox.servers import SandboxServers
 
@@ -73,6 +92,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
         for world in (first, second):
             summary = audit_world(servers, world, paths)
             print_summary(summary)
+        dagster_instance(paths.dagster_home, limit_pools=True)
         env = {
             **os.environ,
             "DAGSTER_HOME": str(paths.dagster_home.resolve()),
@@ -108,10 +128,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_findings_list(args: argparse.Namespace) -> int:
     """Print the findings of the latest night as a table."""
     from assets.history import current_findings, latest_night
-    from pipelines.database import database_path, open_database
     from pipelines.findings_view import filter_findings, render_table
 
-    with open_database(database_path(args.db), read_only=True) as con:
+    with _open_database(args, read_only=True) as con:
         night = latest_night(con)
         if night is None:
             print("no night audited yet")
@@ -125,10 +144,9 @@ def cmd_findings_list(args: argparse.Namespace) -> int:
 
 def cmd_findings_show(args: argparse.Namespace) -> int:
     """Print one finding in full."""
-    from pipelines.database import database_path, open_database
     from pipelines.findings_view import describe_finding
 
-    with open_database(database_path(args.db), read_only=True) as con:
+    with _open_database(args, read_only=True) as con:
         print(describe_finding(con, args.finding_id))
     return 0
 
@@ -136,9 +154,8 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
 def cmd_ack(args: argparse.Namespace) -> int:
     """Acknowledge a finding until a date."""
     from assets.history import acknowledge
-    from pipelines.database import database_path, open_database
 
-    with open_database(database_path(args.db), read_only=False) as con:
+    with _open_database(args, read_only=False) as con:
         acknowledge(con, args.finding_id, args.reason, args.until, by=os.environ.get("USER"))
     print(f"acknowledged {args.finding_id} until {args.until}")
     return 0
@@ -149,9 +166,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from assets.history import latest_night
     from assets.report_data import report_frames
     from assets.reports import write_reports
-    from pipelines.database import database_path, open_database
 
-    with open_database(database_path(args.db), read_only=True) as con:
+    with _open_database(args, read_only=True) as con:
         night = args.as_of or latest_night(con)
         if night is None:
             print("no night audited yet")
@@ -159,6 +175,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         known, summary = report_frames(con, night)
     files = write_reports(known, summary, Path(args.out or os.environ.get("LNR_REPORTS_DIR") or "."), night)
     print(f"wrote {files.folder}")
+    return 0
+
+
+def cmd_catalogue(args: argparse.Namespace) -> int:
+    """Print the rule catalogue as Markdown."""
+    from pipelines.catalogue_doc import render_catalogue
+
+    print(render_catalogue(), end="")
     return 0
 
 
@@ -174,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_db(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--db", help="the DuckDB file (default: LNR_DUCKDB_PATH or lnr_audit.duckdb)")
+        sub.add_argument("--wait", type=_seconds, metavar="SECONDS",
+                         help="how long to wait for a running audit to release the database (default: 10)")
 
     demo = command("demo", cmd_demo, "Run the whole pipeline on a sandbox world served locally.")
     demo.add_argument("--world", help="audit this lnr-world/1 directory instead of generating one")
@@ -229,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--as-of", type=_date, help="the night (default: the latest)")
     report.add_argument("--out", help="folder under which reports/<as_of>/ is written")
     with_db(report)
+    command("catalogue", cmd_catalogue, "Print the rule catalogue as a Markdown reference page.")
     return parser
 
 

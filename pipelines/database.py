@@ -39,7 +39,7 @@ def open_database(
                 raise
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(
-                    f"{path} is being written by a running audit (waited {wait_seconds:.0f} s); "
+                    f"{path} is being written by a running audit (waited {wait_seconds:g} s); "
                     "try again when the run has finished"
                 ) from None
             time.sleep(delay)

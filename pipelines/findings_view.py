@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from assets.history import current_findings, latest_night
+from connectors.schema import SYSTEMS
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 LIST_COLUMNS = ("finding_id", "rule_id", "subject_id", "severity", "status", "first_seen", "summary")
@@ -99,14 +100,17 @@ def describe_finding(con: duckdb.DuckDBPyConnection, finding_id: str, as_of: dt.
 
 
 def side_by_side(evidence: dict) -> list[str]:
-    """The evidence of each system in its own column, field by field."""
-    systems = [s for s in evidence if isinstance(evidence[s], dict)] or []
+    """The evidence of each system in its own column, field by field; the rest (thresholds) below, one per line."""
+    systems = [s for s in evidence if s in SYSTEMS and isinstance(evidence[s], dict)]
+    others = [f"  {k}: {v}" for k, v in evidence.items() if k not in systems]
     if not systems:
-        return [f"  {json.dumps(evidence)}"]
+        return others
     columns = [[s.upper()] + [f"{k}: {v}" for k, v in evidence[s].items()] for s in systems]
     widths = [max(len(cell) for cell in column) for column in columns]
     height = max(len(column) for column in columns)
-    return [
-        "  " + " │ ".join((col[i] if i < len(col) else "").ljust(w) for col, w in zip(columns, widths, strict=True))
+    rows = [
+        ("  " + " │ ".join((col[i] if i < len(col) else "").ljust(w) for col, w in zip(columns, widths, strict=True)))
+        .rstrip()
         for i in range(height)
     ]
+    return rows + (["", *others] if others else [])

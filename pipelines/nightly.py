@@ -22,7 +22,19 @@ from pipelines.resources import (
     duckdb_resource,
 )
 
-INSTANCE_SETTINGS = "telemetry:\n  enabled: false\n"
+INSTANCE_SETTINGS = """\
+telemetry:
+  enabled: false
+nux:
+  enabled: false
+"""
+# For instances whose runs execute steps in parallel (the webserver and daemon): one DuckDB writer at a time.
+# In-process runs are sequential already, and slot claims would only slow them down.
+POOL_SETTINGS = """\
+concurrency:
+  pools:
+    default_limit: 1
+"""
 
 
 @dataclass
@@ -38,12 +50,11 @@ class NightSummary:
     error: str | None = None
 
 
-def dagster_instance(home: Path) -> dg.DagsterInstance:
+def dagster_instance(home: Path, *, limit_pools: bool = False) -> dg.DagsterInstance:
     """A persistent Dagster instance in `home`, so runs and check history survive for the UI."""
     home.mkdir(parents=True, exist_ok=True)
-    settings = home / "dagster.yaml"
-    if not settings.exists():
-        settings.write_text(INSTANCE_SETTINGS, encoding="utf-8")
+    settings = INSTANCE_SETTINGS + (POOL_SETTINGS if limit_pools else "")
+    (home / "dagster.yaml").write_text(settings, encoding="utf-8")
     return dg.DagsterInstance.from_config(str(home))
 
 

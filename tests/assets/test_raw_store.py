@@ -1,0 +1,79 @@
+"""The raw store: typed tables, quarantine of unreadable records, atomic full and incremental loads."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from assets.raw_store import SnapshotLoad, connect, quarantined, stored_watermark
+from connectors.schema import source_object
+
+ORDERS = source_object("customersdot", "orders")
+LOADED_AT = dt.datetime(2026, 11, 27, 3, tzinfo=dt.timezone.utc)
+
+
+def order(order_id, quantity=10, updated="2026-11-20T10:00:00.000Z", **extra):
+    return {"id": order_id, "quantity": quantity, "subscription_name": f"A-S{order_id:08d}", "updated_at": updated,
+            "start_date": "2026-01-01", "trial": False, **extra}
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = connect(str(tmp_path / "raw.duckdb"))
+    yield connection
+    connection.close()
+
+
+def full_load(con, records):
+    load = SnapshotLoad(con, ORDERS)
+    load.add(records)
+    return load.commit_full(LOADED_AT)
+
+
+def rows(con):
+    return con.execute('SELECT id, quantity FROM raw_customersdot.orders ORDER BY id').fetchall()
+
+
+def test_full_load_types_every_column(con):
+    assert full_load(con, [order(1), order(2, quantity="7")]) == 2
+    assert rows(con) == [(1, 10), (2, 7)]
+    start, trial = con.execute("SELECT start_date, trial FROM raw_customersdot.orders WHERE id = 1").fetchone()
+    assert (start, trial) == (dt.date(2026, 1, 1), False)
+    assert stored_watermark(con, ORDERS) == dt.datetime(2026, 11, 20, 10, tzinfo=dt.timezone.utc)
+
+
+def test_unreadable_records_are_quarantined_with_the_reason(con):
+    full_load(con, [order(1), order(2, quantity="many"), order(3, start_date="31/12/2026")])
+    assert rows(con) == [(1, 10)]
+    reasons = dict(quarantined(con, ORDERS))
+    assert set(reasons) == {"2", "3"}
+    assert "quantity" in reasons["2"] and "start_date" in reasons["3"]
+    record = con.execute("SELECT record FROM meta.quarantine WHERE record_key = '2'").fetchone()[0]
+    assert json.loads(record)["quantity"] == "many"
+
+
+def test_a_discarded_load_leaves_the_previous_snapshot(con):
+    full_load(con, [order(1), order(2)])
+    load = SnapshotLoad(con, ORDERS)
+    load.add([order(3)])
+    load.discard()
+    assert rows(con) == [(1, 10), (2, 10)]
+
+
+def test_incremental_merge_updates_inserts_and_reconciles_deletions(con):
+    full_load(con, [order(1), order(2), order(3)])
+    load = SnapshotLoad(con, ORDERS)
+    load.add([order(2, quantity=20, updated="2026-11-21T00:00:00.000Z"), order(4, updated="2026-11-21T00:00:00.000Z")])
+    assert load.staged_new_ids() == 1
+    load.add_source_ids([1, 2, 4])
+    load.commit_incremental(LOADED_AT, reconcile=True)
+    assert rows(con) == [(1, 10), (2, 20), (4, 10)]
+
+
+def test_incremental_merge_without_reconciliation_keeps_unchanged_rows(con):
+    full_load(con, [order(1), order(2)])
+    load = SnapshotLoad(con, ORDERS)
+    load.add([order(2, quantity=5, updated="2026-11-22T00:00:00.000Z")])
+    load.commit_incremental(LOADED_AT, reconcile=False)
+    assert rows(con) == [(1, 10), (2, 5)]
+    assert stored_watermark(con, ORDERS) == dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)

@@ -1,0 +1,114 @@
+"""Nightly operation: the Definitions, schedule, pool, e-mail delivery up and down, the failure sensor."""
+
+from __future__ import annotations
+
+import email
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets.raw import DUCKDB_POOL
+from pipelines.catalogue_doc import render_catalogue
+from pipelines.definitions import defs
+from pipelines.jobs import NIGHTLY_JOB_NAME
+from pipelines.nightly import dagster_instance, run_nightly, sandbox_resources
+from pipelines.resources import ReportsResource
+from pipelines.schedules import nightly_schedule
+from pipelines.sensors import nightly_audit_failure
+from sandbox.servers import SandboxServers
+from sandbox.world import read_manifest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_definitions_load_and_every_asset_says_what_it_is():
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.description and "\n" not in node.description.strip(), key
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert {"raw_zuora", "raw_salesforce", "raw_customersdot", "staging", "audit", "reports"} <= groups
+
+
+def test_every_step_that_opens_duckdb_shares_one_pool():
+    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
+    users = [node for node in job.graph.node_defs if "duckdb" in node.required_resource_keys]
+    assert len(users) > 20 and {node.pool for node in users} == {DUCKDB_POOL}
+
+
+def test_the_instance_limits_the_duckdb_pool_to_one(tmp_path):
+    instance = dagster_instance(tmp_path / "home", limit_pools=True)
+    assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+
+
+def test_the_schedule_runs_nightly_at_a_configurable_time_and_zone():
+    default = nightly_schedule()
+    assert (default.cron_schedule, default.execution_timezone) == ("0 3 * * *", "UTC")
+    assert default.job_name == NIGHTLY_JOB_NAME
+    custom = nightly_schedule("30 1 * * 1-5", "Europe/Amsterdam")
+    assert (custom.cron_schedule, custom.execution_timezone) == ("30 1 * * 1-5", "Europe/Amsterdam")
+
+
+def test_the_rule_reference_page_is_generated_from_the_catalogue():
+    assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == render_catalogue()
+
+
+def night_with_reports(world: Path, out: Path, reports: ReportsResource):
+    """One sandbox night whose reports go through `reports`."""
+    with SandboxServers(world) as servers:
+        resources = sandbox_resources(servers.endpoints, out / "db.duckdb", read_manifest(world).as_of, out)
+        resources["reports"] = reports
+        return run_nightly(resources, dagster_instance(out / "home"))
+
+
+def smtp_reports(out: Path, port: int) -> ReportsResource:
+    return ReportsResource(
+        directory=str(out), smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
+        smtp_sender="lnr-audit@example.com", smtp_recipients=["fulfillment@example.com", "lnr@example.com"],
+    )
+
+
+def test_a_night_mails_its_reports(small_world, tmp_path, smtp_server):
+    night = night_with_reports(small_world, tmp_path, smtp_reports(tmp_path, smtp_server.port))
+    assert night.success, night.error
+    [received] = smtp_server.inbox.messages
+    assert received["rcpt_tos"] == ["fulfillment@example.com", "lnr@example.com"]
+    message = email.message_from_bytes(received["content"])
+    attachments = {part.get_filename() for part in message.walk() if part.get_filename()}
+    assert attachments == {"findings_open.csv", "findings_new.csv", "findings_resolved.csv", "summary.csv"}
+    assert f"{night.findings['findings']} open" in message["Subject"]
+
+
+def test_a_night_with_the_mail_server_down_fails_keeps_the_reports_and_the_sensor_mails_it(
+    small_world, tmp_path, smtp_server, closed_port
+):
+    night = night_with_reports(small_world, tmp_path, smtp_reports(tmp_path, closed_port))
+    assert not night.success
+    assert "report delivery failed" in night.error and f"127.0.0.1:{closed_port}" in night.error
+    folder = tmp_path / "reports" / read_manifest(small_world).as_of
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "findings_new.csv", "findings_open.csv", "findings_resolved.csv", "summary.csv",
+    ]
+    instance = dagster_instance(tmp_path / "home")
+    failure = next(
+        entry.dagster_event for entry in instance.all_logs(night.run_id)
+        if entry.dagster_event and entry.dagster_event.is_run_failure
+    )
+    context = dg.build_run_status_sensor_context(
+        sensor_name="nightly_audit_failure", dagster_event=failure, dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(night.run_id), resources={"reports": smtp_reports(tmp_path, smtp_server.port)},
+    ).for_run_failure()
+    nightly_audit_failure(context)
+    [received] = smtp_server.inbox.messages
+    message = email.message_from_bytes(received["content"])
+    assert "nightly audit failed" in message["Subject"] and night.run_id in message.get_payload()
+
+
+@pytest.mark.parametrize("variable", ["LNR_ZUORA_CLIENT_SECRET", "LNR_CUSTOMERSDOT_ADMIN_TOKEN", "LNR_SMTP_PASSWORD"])
+def test_secrets_are_documented_and_read_from_the_environment(variable):
+    from pipelines.settings import ENVIRONMENT
+
+    assert "secret" in ENVIRONMENT[variable]
+    assert variable in (REPO / "README.md").read_text(encoding="utf-8")
