@@ -1,6 +1,5 @@
 """Audit assets: the staging tables, tonight's findings merged into the history, and the scorecard."""
 
-
 import dagster as dg
 
 from assets.history import current_findings, merge_night

@@ -77,7 +77,9 @@ def extract(
                     since = None
                     load = SnapshotLoad(con, obj)
                     read += _stage(load, client.iter_pages(obj))
-        rows = load.commit_full(loaded_at) if since is None else load.commit_incremental(loaded_at, reconcile=reconciled)
+        rows = (
+            load.commit_full(loaded_at) if since is None else load.commit_incremental(loaded_at, reconcile=reconciled)
+        )
     except BaseException:
         load.discard()
         raise

@@ -1,6 +1,5 @@
 """The Fulfillment reports asset: tonight's CSVs written, then e-mailed and/or copied."""
 
-
 from pathlib import Path
 
 import dagster as dg
@@ -35,8 +34,10 @@ def fulfillment_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     results = deliver(files, settings.smtp_settings(), Path(settings.copy_to) if settings.copy_to else None)
     for result in results:
         log = context.log.info if result.ok else context.log.error
-        log(f"delivery by {result.channel} to {result.target}: {'ok' if result.ok else result.error} "
-            f"after {result.attempts} attempt(s)")
+        log(
+            f"delivery by {result.channel} to {result.target}: {'ok' if result.ok else result.error} "
+            f"after {result.attempts} attempt(s)"
+        )
     metadata = {
         "folder": dg.MetadataValue.path(str(files.folder)),
         **{path.name: dg.MetadataValue.path(str(path)) for path in files.paths},

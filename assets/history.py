@@ -10,9 +10,23 @@ import polars as pl
 from assets.sql_files import sql
 
 FINDING_COLUMNS = (
-    "finding_id", "rule_id", "subject_id", "severity", "category", "summary",
-    "zuora_account_number", "subscription_name", "sf_account_id", "sf_opportunity_id", "invoice_number",
-    "order_id", "license_id", "billing_account_id", "namespace_id", "evidence", "suggested_action",
+    "finding_id",
+    "rule_id",
+    "subject_id",
+    "severity",
+    "category",
+    "summary",
+    "zuora_account_number",
+    "subscription_name",
+    "sf_account_id",
+    "sf_opportunity_id",
+    "invoice_number",
+    "order_id",
+    "license_id",
+    "billing_account_id",
+    "namespace_id",
+    "evidence",
+    "suggested_action",
 )
 STATUSES = ("new", "open", "reopened", "resolved")
 
@@ -37,9 +51,7 @@ def latest_night(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return con.execute("SELECT max(as_of) FROM audit.runs").fetchall()[0][0]
 
 
-def merge_night(
-    con: duckdb.DuckDBPyConnection, findings: pl.DataFrame, as_of: dt.date, run_id: str
-) -> dict[str, int]:
+def merge_night(con: duckdb.DuckDBPyConnection, findings: pl.DataFrame, as_of: dt.date, run_id: str) -> dict[str, int]:
     """Record night `as_of`'s findings in one transaction (re-running a night replaces it); counts per status."""
     latest = latest_night(con)
     if latest is not None and as_of < latest:

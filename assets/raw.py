@@ -1,6 +1,5 @@
 """Raw extraction assets: one per declared source object, grouped per system."""
 
-
 import dagster as dg
 
 from assets.extraction import extract
@@ -30,8 +29,7 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
         required_resource_keys={obj.system, "duckdb"},
         description=(
-            f"Every {obj.system} {obj.name} record, extracted incrementally on {obj.watermark} "
-            f"into {obj.table}."
+            f"Every {obj.system} {obj.name} record, extracted incrementally on {obj.watermark} into {obj.table}."
         ),
     )
     def _extract(context: dg.AssetExecutionContext, config: ExtractionConfig) -> dg.MaterializeResult:

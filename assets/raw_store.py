@@ -158,7 +158,9 @@ class SnapshotLoad:
     def staged_new_ids(self) -> int:
         """How many staged keys are not yet in the snapshot."""
         key = quoted(self.obj.key)
-        sql = f"SELECT count(DISTINCT {key}) FROM {self.pending} WHERE {key} NOT IN (SELECT {key} FROM {self.obj.table})"
+        sql = (
+            f"SELECT count(DISTINCT {key}) FROM {self.pending} WHERE {key} NOT IN (SELECT {key} FROM {self.obj.table})"
+        )
         return self.con.execute(sql).fetchall()[0][0]
 
     def unseen_source_ids(self) -> int:
@@ -178,8 +180,7 @@ class SnapshotLoad:
         label = object_label(self.obj)
         watermark = quoted(self.obj.watermark)
         self.con.execute(
-            f"INSERT OR REPLACE INTO meta.watermarks "
-            f"SELECT ?, max({watermark}), count(*), ? FROM {self.obj.table}",
+            f"INSERT OR REPLACE INTO meta.watermarks SELECT ?, max({watermark}), count(*), ? FROM {self.obj.table}",
             [label, loaded_at],
         )
         self.con.execute("DELETE FROM meta.quarantine WHERE object = ?", [label])

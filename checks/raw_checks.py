@@ -19,7 +19,11 @@ def expectations_metadata(outcomes: list[ExpectationOutcome]) -> dict:
         f"- `{o.expectation}` on `{o.column}`: {o.unexpected_count} unexpected, e.g. {', '.join(o.examples)}"
         for o in failed
     ]
-    return {"expectations": len(outcomes), "failed": len(failed), "failures": dg.MetadataValue.md("\n".join(lines) or "none")}
+    return {
+        "expectations": len(outcomes),
+        "failed": len(failed),
+        "failures": dg.MetadataValue.md("\n".join(lines) or "none"),
+    }
 
 
 @dg.multi_asset_check(
@@ -56,7 +60,7 @@ def raw_expectations(context: dg.AssetCheckExecutionContext):
         dg.AssetCheckSpec(
             QUARANTINE_CHECK,
             asset=raw_asset_key(obj),
-            description="Every extracted record could be read as its declared types (the rest wait in meta.quarantine).",
+            description="Every extracted record could be read as its declared types (see meta.quarantine).",
         )
         for obj in SOURCE_OBJECTS
     ],

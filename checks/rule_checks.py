@@ -1,6 +1,5 @@
 """One Dagster asset check per rule of the catalogue, on the findings it concerns."""
 
-
 import datetime as dt
 
 import dagster as dg
@@ -71,9 +70,7 @@ def rule_check_result(rule: Rule, known: pl.DataFrame, as_of: dt.date) -> dg.Ass
 
 
 @dg.multi_asset_check(
-    specs=[
-        dg.AssetCheckSpec(rule.id, asset=FINDINGS_KEY, description=rule.summary_line) for rule in RULES
-    ],
+    specs=[dg.AssetCheckSpec(rule.id, asset=FINDINGS_KEY, description=rule.summary_line) for rule in RULES],
     required_resource_keys={"duckdb", "audit_settings"},
     pool=DUCKDB_POOL,
 )

@@ -78,8 +78,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    """Audit two sandbox nights, then start the Dagster UI on them with the sandbox servers running."""
-    from pipelines.demo import DemoPaths, audit_world, print_summary, two_night_worlds
+    """Audit three sandbox nights, then start the Dagster UI on them with the sandbox servers running."""
+    from pipelines.demo import DemoPaths, audit_world, night_worlds, print_summary
     from pipelines.nightly import dagster_instance
     from pipelines.settings import sandbox_environment
     from sandbox.servers import SandboxServers
@@ -87,9 +87,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
     paths = DemoPaths(Path(args.out))
     if paths.out.exists():
         shutil.rmtree(paths.out)
-    first, second = two_night_worlds(paths, args.customers, args.seed)
-    with SandboxServers(first) as servers:
-        for world in (first, second):
+    worlds = night_worlds(paths, args.customers, args.seed)
+    with SandboxServers(worlds[0]) as servers:
+        for world in worlds:
             summary = audit_world(servers, world, paths)
             print_summary(summary)
         dagster_instance(paths.dagster_home, limit_pools=True)
@@ -99,7 +99,18 @@ def cmd_ui(args: argparse.Namespace) -> int:
             **sandbox_environment(servers.endpoints, str(paths.database.resolve()), summary.as_of, str(paths.out)),
         }
         print(f"\nDagster UI on http://{args.host}:{args.port} (Ctrl-C stops it and the sandbox servers)")
-        command = [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", "-h", args.host, "-p", str(args.port)]
+        command = [
+            sys.executable,
+            "-m",
+            "dagster",
+            "dev",
+            "-w",
+            "workspace.yaml",
+            "-h",
+            args.host,
+            "-p",
+            str(args.port),
+        ]
         try:
             return subprocess.call(command, env=env)
         except KeyboardInterrupt:
@@ -110,8 +121,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     """Write a sandbox world."""
     from sandbox.generator import generate
 
-    manifest = generate(Path(args.out), customers=args.customers, seed=args.seed, as_of=args.as_of,
-                        defects=not args.no_defects)
+    manifest = generate(
+        Path(args.out), customers=args.customers, seed=args.seed, as_of=args.as_of, defects=not args.no_defects
+    )
     total = sum(manifest.counts.values())
     print(f"wrote {args.out}: as_of {manifest.as_of}, {total} records in {len(manifest.counts)} files")
     return 0
@@ -198,8 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_db(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--db", help="the DuckDB file (default: LNR_DUCKDB_PATH or lnr_audit.duckdb)")
-        sub.add_argument("--wait", type=_seconds, metavar="SECONDS",
-                         help="how long to wait for a running audit to release the database (default: 10)")
+        sub.add_argument(
+            "--wait",
+            type=_seconds,
+            metavar="SECONDS",
+            help="how long to wait for a running audit to release the database (default: 10)",
+        )
 
     demo = command("demo", cmd_demo, "Run the whole pipeline on a sandbox world served locally.")
     demo.add_argument("--world", help="audit this lnr-world/1 directory instead of generating one")
@@ -213,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=_date, help="audit date (default: LNR_AS_OF or today, UTC)")
     run.add_argument("--full-refresh", action="store_true", help="reload every object in full")
 
-    ui = command("ui", cmd_ui, "Audit two sandbox nights and open the Dagster UI on them.")
+    ui = command("ui", cmd_ui, "Audit three sandbox nights and open the Dagster UI on them.")
     ui.add_argument("--out", default="out/ui", help="folder for the worlds, database and Dagster instance")
     ui.add_argument("--customers", type=int, default=1000, help="size of the generated worlds")
     ui.add_argument("--seed", type=int, default=7, help="seed of the generated worlds")
@@ -236,12 +252,16 @@ def build_parser() -> argparse.ArgumentParser:
     listing = command("list", cmd_findings_list, "List findings as a table.", findings_commands)
     listing.add_argument("--rule", help="only this rule id")
     listing.add_argument("--severity", choices=("critical", "high", "medium", "low"))
-    listing.add_argument("--status", choices=("new", "open", "reopened", "resolved", "acknowledged"),
-                         help="only this status (default: all but resolved)")
+    listing.add_argument(
+        "--status",
+        choices=("new", "open", "reopened", "resolved", "acknowledged"),
+        help="only this status (default: all but resolved)",
+    )
     listing.add_argument("--since", type=_date, help="only findings first seen on or after this date")
     with_db(listing)
-    show = command("show", cmd_findings_show, "Show one finding: evidence per system, history, action.",
-                   findings_commands)
+    show = command(
+        "show", cmd_findings_show, "Show one finding: evidence per system, history, action.", findings_commands
+    )
     show.add_argument("finding_id")
     with_db(show)
 

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from pipelines.nightly import NightSummary, dagster_instance, run_nightly, sandbox_resources
 from sandbox.generator import generate
+from sandbox.generator.nights import generate_nights
 from sandbox.servers import SandboxServers
 from sandbox.world import read_manifest
 
@@ -56,6 +57,11 @@ def prepare_world(paths: DemoPaths, world: Path | None, customers: int, seed: in
     return target
 
 
+def night_worlds(paths: DemoPaths, customers: int, seed: int, nights: int = 3) -> list[Path]:
+    """Consecutive nights of one sandbox world, so the history shows new, open, resolved and reopened findings."""
+    return generate_nights(paths.out / "nights", nights=nights, customers=customers, seed=seed)
+
+
 def audit_world(
     servers: SandboxServers, world: Path, paths: DemoPaths, *, full_refresh: bool = False, log_level: str = "WARNING"
 ) -> NightSummary:
@@ -63,14 +69,15 @@ def audit_world(
     servers.load_world(world)
     as_of = read_manifest(world).as_of
     resources = sandbox_resources(servers.endpoints, paths.database, as_of, paths.out)
-    return run_nightly(
-        resources, dagster_instance(paths.dagster_home), full_refresh=full_refresh, log_level=log_level
-    )
+    return run_nightly(resources, dagster_instance(paths.dagster_home), full_refresh=full_refresh, log_level=log_level)
 
 
 def print_summary(summary: NightSummary, stream: TextIO = sys.stdout) -> None:
     """Records per object, API calls, findings and time of one night."""
-    print(f"\nNight {summary.as_of}: {'succeeded' if summary.success else 'FAILED'} in {summary.seconds:.1f} s", file=stream)
+    print(
+        f"\nNight {summary.as_of}: {'succeeded' if summary.success else 'FAILED'} in {summary.seconds:.1f} s",
+        file=stream,
+    )
     if summary.objects:
         print(f"  {'raw table':42} {'rows':>8} {'read':>8} {'calls':>6} {'rec/s':>9}  mode", file=stream)
         for key, values in sorted(summary.objects.items()):

@@ -51,8 +51,7 @@ def render_table(frame: pl.DataFrame, width: int | None = None) -> str:
     """`frame`'s list columns as an aligned text table fitted to the terminal width."""
     width = width or shutil.get_terminal_size((160, 40)).columns
     rows = [
-        [str(r[c]) if r[c] is not None else "" for c in LIST_COLUMNS]
-        + (["ack"] if r["acknowledged"] else [""])
+        [str(r[c]) if r[c] is not None else "" for c in LIST_COLUMNS] + (["ack"] if r["acknowledged"] else [""])
         for r in frame.iter_rows(named=True)
     ]
     headers = [*LIST_COLUMNS, "ack"]
@@ -79,8 +78,15 @@ def describe_finding(con: duckdb.DuckDBPyConnection, finding_id: str, as_of: dt.
         raise NoSuchFinding(f"no finding {finding_id}")
     f = match.row(0, named=True)
     keys = [
-        "zuora_account_number", "subscription_name", "sf_account_id", "sf_opportunity_id", "invoice_number",
-        "order_id", "license_id", "billing_account_id", "namespace_id",
+        "zuora_account_number",
+        "subscription_name",
+        "sf_account_id",
+        "sf_opportunity_id",
+        "invoice_number",
+        "order_id",
+        "license_id",
+        "billing_account_id",
+        "namespace_id",
     ]
     lines = [
         f"{f['finding_id']}  {f['rule_id']}  subject {f['subject_id']}",
@@ -109,8 +115,9 @@ def side_by_side(evidence: dict) -> list[str]:
     widths = [max(len(cell) for cell in column) for column in columns]
     height = max(len(column) for column in columns)
     rows = [
-        ("  " + " │ ".join((col[i] if i < len(col) else "").ljust(w) for col, w in zip(columns, widths, strict=True)))
-        .rstrip()
+        (
+            "  " + " │ ".join((col[i] if i < len(col) else "").ljust(w) for col, w in zip(columns, widths, strict=True))
+        ).rstrip()
         for i in range(height)
     ]
     return rows + (["", *others] if others else [])

@@ -1,6 +1,5 @@
 """The nightly audit job: extract → staging → rules → findings → reports."""
 
-
 import dagster as dg
 
 NIGHTLY_JOB_NAME = "nightly_audit"

@@ -55,8 +55,13 @@ class ZuoraResource(_ClientResource):
 
     def _open(self) -> ZuoraClient:
         return ZuoraClient(
-            self.base_url, self.client_id, self.client_secret,
-            timeout=self.timeout, max_attempts=self.max_attempts, backoff_base=self.backoff_base, verify=self.ca_bundle or True,
+            self.base_url,
+            self.client_id,
+            self.client_secret,
+            timeout=self.timeout,
+            max_attempts=self.max_attempts,
+            backoff_base=self.backoff_base,
+            verify=self.ca_bundle or True,
         )
 
 
@@ -72,9 +77,15 @@ class SalesforceResource(_ClientResource):
 
     def _open(self) -> SalesforceClient:
         return SalesforceClient(
-            self.instance_url, session_id=self.session_id, consumer_key=self.consumer_key,
-            consumer_secret=self.consumer_secret, domain=self.domain, ca_bundle=self.ca_bundle,
-            timeout=self.timeout, max_attempts=self.max_attempts, backoff_base=self.backoff_base,
+            self.instance_url,
+            session_id=self.session_id,
+            consumer_key=self.consumer_key,
+            consumer_secret=self.consumer_secret,
+            domain=self.domain,
+            ca_bundle=self.ca_bundle,
+            timeout=self.timeout,
+            max_attempts=self.max_attempts,
+            backoff_base=self.backoff_base,
         )
 
 
@@ -88,8 +99,13 @@ class CustomersDotResource(_ClientResource):
 
     def _open(self) -> CustomersDotClient:
         return CustomersDotClient(
-            self.base_url, self.admin_email, self.admin_token,
-            timeout=self.timeout, max_attempts=self.max_attempts, backoff_base=self.backoff_base, verify=self.ca_bundle or True,
+            self.base_url,
+            self.admin_email,
+            self.admin_token,
+            timeout=self.timeout,
+            max_attempts=self.max_attempts,
+            backoff_base=self.backoff_base,
+            verify=self.ca_bundle or True,
         )
 
 

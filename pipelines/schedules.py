@@ -1,6 +1,5 @@
 """The nightly schedule, at a configurable time and time zone."""
 
-
 import os
 
 import dagster as dg

@@ -1,6 +1,5 @@
 """The run-failure sensor: a failed night is logged, and e-mailed when e-mail is configured."""
 
-
 import dagster as dg
 
 from assets.reports.mail import send_text

@@ -47,13 +47,24 @@ def write_world(world: World, out: Path, *, seed: int, generator: str,
     return manifest
 
 
+def population_size(customers: int, per_rule: int) -> int:
+    """How many sampled customers a world of `customers` has besides its traps and `per_rule` defects per rule."""
+    return max(0, customers - len(TRAPS) * TRAP_INSTANCES - per_rule * len(INJECTORS))
+
+
+def populated_world(customers: int, seed: int, as_of: dt.date, per_rule: int) -> World:
+    """A world of sampled customers (first in `world.customers`) and traps, with room for the defects."""
+    world = new_world(as_of, seed)
+    populate(world, population_size(customers, per_rule))
+    apply_traps(world)
+    return world
+
+
 def generate(out: Path, *, customers: int = 3000, seed: int = 42, as_of: dt.date | None = None,
              defects: bool = True) -> Manifest:
     """Write a world of `customers` customers to `out`; with `defects`, inject them and write the ground truth."""
-    world = new_world(as_of or DEFAULT_AS_OF, seed)
     per_rule = instances_per_rule(customers) if defects else 0
-    populate(world, max(0, customers - len(TRAPS) * TRAP_INSTANCES - per_rule * len(INJECTORS)))
-    apply_traps(world)
+    world = populated_world(customers, seed, as_of or DEFAULT_AS_OF, per_rule)
     expected = inject_defects(world, per_rule)
     return write_world(world, out, seed=seed, expected=expected if defects else None,
                        generator=f"{GENERATOR} (customers={customers}, defects={'on' if defects else 'off'})")

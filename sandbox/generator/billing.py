@@ -74,3 +74,27 @@ def invoice_subscription(world: World, sub: Sub) -> None:
         while (anniversary := add_months(spec.first_start, 12 * year)) <= min(as_of, recent):
             post_invoice(world, sub, first, anniversary)
             year += 1
+
+
+def post_booking_invoice(world: World, sub: Sub, number: str, cents: int, on: dt.date) -> Invoice:
+    """Post invoice `number` of a booking worth `cents` without tax, on the base plan of `sub`, paid on posting."""
+    line = next(line for line in sub.lines if line.plan.is_base)
+    currency, plan = sub.account["Currency"], line.plan
+    stamps = world.zuora_stamps(on)
+    record = world.add("zuora/Invoice", {
+        "Id": world.ids.zuora(), "AccountId": sub.invoice_owner["Id"], "InvoiceNumber": number,
+        "InvoiceDate": iso(on), "DueDate": iso(days(on, NET_DAYS)), "Status": "Posted",
+        "Amount": round(cents * (1 + TAX_RATES[currency])) / 100, "AmountWithoutTax": cents / 100, "Balance": 0.0,
+        **stamps,
+    })
+    end = sub.term_end or add_months(on, 12)
+    item = world.add("zuora/InvoiceItem", {
+        "Id": world.ids.zuora(), "InvoiceId": record["Id"], "SubscriptionId": sub.latest["Id"],
+        "RatePlanChargeId": line.charges[-1]["Id"], "ProductRatePlanChargeId": plan.charge_id, "SKU": plan.sku,
+        "ChargeName": plan.charge_name, "ChargeAmount": cents / 100,
+        "Quantity": max(1, round(cents / plan.cents(currency))), "ServiceStartDate": iso(on),
+        "ServiceEndDate": iso(max(on, days(end, -1))), **stamps,
+    })
+    invoice = Invoice(record, [item])
+    sub.invoices.append(invoice)
+    return invoice

@@ -7,6 +7,7 @@ import random
 
 _DAY = 86_400
 _LATEST_SECOND = 8 * 3600  # timestamps on as_of stop at 08:00 UTC: on or before as_of in every offset
+_NIGHT_SECONDS = 2 * 3600  # changes of a later night: 08:00 to 09:59:59 UTC, on that day in every offset
 _ZUORA_OFFSET = 8 * 3600
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _SUFFIX = {"zuora": ".000-08:00", "salesforce": ".000+0000", "customersdot": ".000Z"}
@@ -75,3 +76,8 @@ class Clock:
             return text, text
         updated = min(created + int((draw - 0.5) ** 3 * 8 * 60 * _DAY), self._last)
         return text, self._format(system, updated)
+
+    def change(self, system: str, day: dt.date) -> str:
+        """When a record changed on `day` (a later night of a world): 08:00–09:59:59 UTC, so on `day` in every
+        system's format and before the end of `day` in every time zone, and after every timestamp of the day before."""
+        return self._format(system, day.toordinal() * _DAY + _LATEST_SECOND + int(self._random() * _NIGHT_SECONDS))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sandbox.generator.clock import add_months, days, iso
 from sandbox.generator.population import build_customer, new_namespace
 from sandbox.generator.specs import sample_customer, sample_line
-from sandbox.generator.world_model import Event, Invoice, Record, Sub, World
+from sandbox.generator.world_model import Customer, Event, Invoice, Record, Sub, World
 
 PLAIN = {"predecessor": None, "evergreen": False, "addon": None, "cancel_on": None, "second_plan": False,
          "excluded": False, "status": None}
@@ -54,13 +56,14 @@ def fresh_namespace(world: World, sub: Sub) -> tuple[str, str]:
     return new_namespace(world, sub.customer)
 
 
-def _latest_term(sub: Sub) -> Event:
+def latest_term(sub: Sub) -> Event:
+    """The booking event of the latest term of `sub` (its new term or last renewal)."""
     return next(e for e in reversed(sub.events) if e.kind != "addon")
 
 
 def term_invoice(sub: Sub) -> Invoice:
     """The posted invoice of the latest term of `sub`."""
-    invoice = _latest_term(sub).invoice
+    invoice = latest_term(sub).invoice
     if invoice is None:
         raise LookupError(f"{sub.name}: the latest term is not invoiced")
     return invoice
@@ -68,7 +71,7 @@ def term_invoice(sub: Sub) -> Invoice:
 
 def term_opportunity(sub: Sub) -> Record:
     """The opportunity that booked the latest term of `sub`."""
-    opportunity = _latest_term(sub).opportunity
+    opportunity = latest_term(sub).opportunity
     if opportunity is None:
         raise LookupError(f"{sub.name}: the latest term is not booked")
     return opportunity
@@ -85,3 +88,34 @@ def current_license(world: World, sub: Sub) -> Record:
 def shift(day: str, count: int) -> str:
     """An ISO date moved by `count` days."""
     return iso(days(dt.date.fromisoformat(day), count))
+
+
+@dataclass
+class Host:
+    """An injected defect and the records it lives on: all its injector wrote, and what its fixes wrote since."""
+
+    rule_id: str
+    instance: int
+    subject: str
+    customers: list[Customer]
+    records: dict[str, list[Record]]
+
+    @property
+    def subs(self) -> list[Sub]:
+        """Every subscription name of the host customers, in build order."""
+        return [sub for customer in self.customers for sub in customer.subs]
+
+    @property
+    def sub(self) -> Sub:
+        """The subscription the defect was built on (the last one of the first host customer)."""
+        return self.customers[0].subs[-1]
+
+    def find(self, key: str, field_name: str, value: object) -> Record:
+        """The host record of object `key` whose `field_name` is `value` (compared as text)."""
+        text = str(value)
+        return next(r for r in self.records[key] if str(r.get(field_name)) == text)
+
+    def all_records(self) -> Iterator[Record]:
+        """Every record of the host."""
+        for records in self.records.values():
+            yield from records

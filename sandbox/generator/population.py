@@ -110,6 +110,7 @@ def build_customer(world: World, spec: CustomerSpec) -> Customer:
     sf_id = survivor["Id"] if world.chance(0.9) else None
     contact = provisioning.contact(world, name, domain, first, last, sf_id, created)
     customer = Customer(spec, name, survivor, crm_id, domain, contact, created)
+    world.customers.append(customer)
     if spec.lines:
         channel = "Reseller" if any(line.reseller for line in spec.lines) else None
         zuora_account(world, customer, spec.currency, channel=channel)

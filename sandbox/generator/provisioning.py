@@ -58,7 +58,8 @@ def order(world: World, customer: Customer, plan_id: str, start: dt.date, end: d
     return record
 
 
-def _orders(world: World, sub: Sub) -> None:
+def sub_orders(world: World, sub: Sub) -> None:
+    """Write the orders of `sub`: one per base (or storage) plan, with its seats on `as_of` (or its last day)."""
     end = sub.end
     day = world.as_of if end is None or world.as_of < end else days(end, -1)
     ns = sub.namespace if sub.spec.namespace_on in ("both", "order") else None
@@ -94,6 +95,11 @@ def sub_license(world: World, sub: Sub, starts: dt.date, expires: dt.date, users
         previous_users=previous["users_count"] if previous else None, trueup=trueup)
     sub.licenses.append(record)
     return record
+
+
+def slice_end(sub: Sub, day: dt.date) -> dt.date:
+    """When the license of `sub` covering `day` expires: the end of its year slice (legacy files), or of its term."""
+    return next(e for s, e in _slices(sub, sub.term_start, sub.term_end) if s <= day < e)
 
 
 def _slices(sub: Sub, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -160,7 +166,7 @@ def _seat_links(world: World, sub: Sub) -> None:
         }))
 
 
-def _activation(world: World, sub: Sub) -> Record:
+def sub_activation(world: World, sub: Sub) -> Record:
     """Write the cloud activation of `sub`."""
     record = world.add("customersdot/cloud_activations", {
         "id": world.ids.customersdot("cloud_activations"), "customer_id": sub.customer.contact["id"],
@@ -177,13 +183,13 @@ def provision_subscription(world: World, sub: Sub) -> None:
     spec = sub.spec
     if not spec.live or spec.deployment == "Dedicated" or sub.term_start > world.as_of:
         return
-    _orders(world, sub)
+    sub_orders(world, sub)
     if spec.deployment != "SM":
         return
     if spec.license_file:
         _licenses(world, sub)
     if spec.cloud in ("Yes", "Offline"):
-        _activation(world, sub)
+        sub_activation(world, sub)
     if sub.in_force(world.as_of) and (sub.licenses or sub.activations):
         _seat_links(world, sub)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sandbox.generator.catalog import Plan
 from sandbox.generator.clock import add_months, days, iso
-from sandbox.generator.world_model import Charge, Event, PlanLine, Sub, World
+from sandbox.generator.world_model import Charge, Event, PlanLine, Record, Sub, World
 
 FULFILLMENT_USER = "2c92a0fd5c2b7a8e015c2d5ce1e02b41"  # svc_zuora_fulfillment_int@gitlab.com (web purchases)
 SFDC_USER = "2c92a0fe5b3d5a73015b4e8c0b1f4c2e"  # svc_ZuoraSFDC_integration@gitlab.com (sales-assisted)
@@ -174,3 +174,37 @@ def build_subscription(world: World, sub: Sub) -> None:
     sub.latest["Status"] = spec.latest_status
     sub.latest["Notes"] = spec.notes
     sub.latest["ExcludeFromAnalysis__c"] = "True" if spec.excluded else "False"
+
+
+def replace_plans(world: World, sub: Sub, replace: dict[Plan, Plan], on: dt.date) -> Record:
+    """Amend `sub` on `on`: a new version whose rate plans on the `replace` keys move to their values.
+
+    The charges keep their numbers, quantities and dates; the prior version expires; CustomersDot re-syncs the
+    orders on a replaced plan (plan and version id).
+    """
+    previous = sub.latest
+    version_id = world.ids.zuora()
+    stamps = world.zuora_stamps(on)
+    record = world.add("zuora/Subscription", {**previous, "Id": version_id, "Version": previous["Version"] + 1,
+                                              "PreviousSubscriptionId": previous["Id"], **stamps})
+    previous["Status"] = "Expired"
+    sub.versions.append(record)
+    lines = []
+    for line in sub.lines:
+        plan = replace.get(line.plan, line.plan)
+        amendment = "UpdateProduct" if plan is not line.plan else line.rate_plan["AmendmentType"]
+        rate_plan = world.add("zuora/RatePlan", {
+            **line.rate_plan, "Id": world.ids.zuora(), "SubscriptionId": version_id, "ProductRatePlanId": plan.id,
+            "Name": plan.name, "AmendmentType": amendment, **stamps})
+        charges = [world.add("zuora/RatePlanCharge", {**charge, "Id": world.ids.zuora(), "RatePlanId": rate_plan["Id"],
+                                                      "ProductRatePlanChargeId": plan.charge_id,
+                                                      "Name": plan.charge_name, **stamps})
+                   for charge in line.charges]
+        lines.append(PlanLine(rate_plan, plan, charges))
+    sub.lines = lines
+    moved = {old.id: new.id for old, new in replace.items()}
+    for order in sub.orders:
+        if world.is_live(order) and order["product_rate_plan_id"] in moved:
+            order["product_rate_plan_id"] = moved[order["product_rate_plan_id"]]
+            order["subscription_id"] = version_id
+    return record

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 Record = dict[str, Any]
 
-_STAMP_FIELDS = {
+STAMP_FIELDS = {  # (creation, update) timestamp fields per system
     "zuora": ("CreatedDate", "UpdatedDate"),
     "salesforce": ("CreatedDate", "SystemModstamp"),
     "customersdot": ("created_at", "updated_at"),
@@ -182,6 +182,7 @@ class World:
         self.records: dict[str, list[Record]] = {f"{o.system}/{o.name}": [] for o in SOURCE_OBJECTS}
         self.catalog: Catalog
         self.resellers: list[Record] = []
+        self.customers: list[Customer] = []
         self._dropped: set[int] = set()
 
     def add(self, key: str, record: Record) -> Record:
@@ -193,6 +194,10 @@ class World:
         """Remove records from the world."""
         self._dropped.update(id(record) for record in records)
 
+    def is_live(self, record: Record) -> bool:
+        """Whether a record was not dropped."""
+        return id(record) not in self._dropped
+
     def live(self, key: str) -> Iterator[Record]:
         """The records of object `key` that were not dropped."""
         dropped = self._dropped
@@ -201,7 +206,7 @@ class World:
     def stamps(self, system: str, day: dt.date) -> dict[str, str]:
         """The creation and update timestamp fields of a record created on `day`."""
         created, updated = self.clock.stamps(system, day)
-        names = _STAMP_FIELDS[system]
+        names = STAMP_FIELDS[system]
         return {names[0]: created, names[1]: updated}
 
     def zuora_stamps(self, day: dt.date) -> dict[str, str]:

@@ -21,8 +21,14 @@ def night(*subjects: str) -> pl.DataFrame:
     """Findings of rule `seat_count_mismatch` on the given subjects."""
     rows = [
         {c: None for c in FINDING_COLUMNS}
-        | {"finding_id": f"f-{s}", "rule_id": "seat_count_mismatch", "subject_id": s, "severity": "high",
-           "summary": f"order {s} differs", "evidence": "{}"}
+        | {
+            "finding_id": f"f-{s}",
+            "rule_id": "seat_count_mismatch",
+            "subject_id": s,
+            "severity": "high",
+            "summary": f"order {s} differs",
+            "evidence": "{}",
+        }
         for s in subjects
     ]
     return pl.DataFrame(rows, schema={c: pl.String for c in FINDING_COLUMNS})

@@ -9,12 +9,19 @@ from assets.raw_store import SnapshotLoad, connect, quarantined, stored_watermar
 from connectors.schema import source_object
 
 ORDERS = source_object("customersdot", "orders")
-LOADED_AT = dt.datetime(2026, 11, 27, 3, tzinfo=dt.timezone.utc)
+LOADED_AT = dt.datetime(2026, 11, 27, 3, tzinfo=dt.UTC)
 
 
 def order(order_id, quantity=10, updated="2026-11-20T10:00:00.000Z", **extra):
-    return {"id": order_id, "quantity": quantity, "subscription_name": f"A-S{order_id:08d}", "updated_at": updated,
-            "start_date": "2026-01-01", "trial": False, **extra}
+    return {
+        "id": order_id,
+        "quantity": quantity,
+        "subscription_name": f"A-S{order_id:08d}",
+        "updated_at": updated,
+        "start_date": "2026-01-01",
+        "trial": False,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -31,7 +38,7 @@ def full_load(con, records):
 
 
 def rows(con):
-    return con.execute('SELECT id, quantity FROM raw_customersdot.orders ORDER BY id').fetchall()
+    return con.execute("SELECT id, quantity FROM raw_customersdot.orders ORDER BY id").fetchall()
 
 
 def test_full_load_types_every_column(con):
@@ -39,7 +46,7 @@ def test_full_load_types_every_column(con):
     assert rows(con) == [(1, 10), (2, 7)]
     start, trial = con.execute("SELECT start_date, trial FROM raw_customersdot.orders WHERE id = 1").fetchone()
     assert (start, trial) == (dt.date(2026, 1, 1), False)
-    assert stored_watermark(con, ORDERS) == dt.datetime(2026, 11, 20, 10, tzinfo=dt.timezone.utc)
+    assert stored_watermark(con, ORDERS) == dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
 
 
 def test_unreadable_records_are_quarantined_with_the_reason(con):
@@ -76,4 +83,4 @@ def test_incremental_merge_without_reconciliation_keeps_unchanged_rows(con):
     load.add([order(2, quantity=5, updated="2026-11-22T00:00:00.000Z")])
     load.commit_incremental(LOADED_AT, reconcile=False)
     assert rows(con) == [(1, 10), (2, 5)]
-    assert stored_watermark(con, ORDERS) == dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    assert stored_watermark(con, ORDERS) == dt.datetime(2026, 11, 22, tzinfo=dt.UTC)

@@ -104,9 +104,7 @@ def script(*args: object, timeout: float = 60) -> subprocess.CompletedProcess:
     assert SCRIPT.exists(), f"the console script is not installed at {SCRIPT}"
     env = {**os.environ, "COLUMNS": WIDE}
     env.pop("LNR_DUCKDB_PATH", None)
-    return subprocess.run(
-        [str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env
-    )
+    return subprocess.run([str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def table_rows(out: str) -> list[list[str]]:
@@ -160,14 +158,24 @@ def _filters(night: Night) -> dict[str, tuple[list[str], pl.Expr]]:
             live & (pl.col("severity") == "medium") & (pl.col("first_seen") >= night.as_of - dt.timedelta(days=7)),
         ),
         "rule-and-status": (
-            ["--rule", rule, "--status", "new"], (pl.col("rule_id") == rule) & (pl.col("status") == "new")
+            ["--rule", rule, "--status", "new"],
+            (pl.col("rule_id") == rule) & (pl.col("status") == "new"),
         ),
     }
 
 
 FILTER_NAMES = [
-    "rule", "unknown-rule", "severity-high", "severity-low", "status-new", "status-open", "status-resolved",
-    "since-night", "since-day-after", "since-and-severity", "rule-and-status",
+    "rule",
+    "unknown-rule",
+    "severity-high",
+    "severity-low",
+    "status-new",
+    "status-open",
+    "status-resolved",
+    "since-night",
+    "since-day-after",
+    "since-and-severity",
+    "rule-and-status",
 ]
 
 
@@ -209,8 +217,15 @@ def test_list_without_a_database_says_so(capsys, tmp_path):
 # -- findings show -----------------------------------------------------------------------------------------------
 
 KEYS = (
-    "zuora_account_number", "subscription_name", "sf_account_id", "sf_opportunity_id", "invoice_number",
-    "order_id", "license_id", "billing_account_id", "namespace_id",
+    "zuora_account_number",
+    "subscription_name",
+    "sf_account_id",
+    "sf_opportunity_id",
+    "invoice_number",
+    "order_id",
+    "license_id",
+    "billing_account_id",
+    "namespace_id",
 )
 
 
@@ -284,8 +299,9 @@ def test_show_an_unknown_finding_fails_with_one_line(capsys, night):
 def test_ack_marks_a_finding_acknowledged_until_a_date(capsys, night, db):
     target = night.live.filter(pl.col("severity") == "medium").row(0, named=True)
     until = night.as_of + dt.timedelta(days=30)
-    code, out, err = lnr(capsys, "ack", target["finding_id"], "--reason", "customer migrating", "--until", until,
-                         "--db", db)
+    code, out, err = lnr(
+        capsys, "ack", target["finding_id"], "--reason", "customer migrating", "--until", until, "--db", db
+    )
     assert (code, err) == (0, "")
     assert out == f"acknowledged {target['finding_id']} until {until}\n"
 
@@ -347,7 +363,10 @@ def test_report_writes_the_csv_files_of_the_night(night, tmp_path):
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
     assert done.stdout == f"wrote {folder}\n"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "findings_new.csv", "findings_open.csv", "findings_resolved.csv", "summary.csv"
+        "findings_new.csv",
+        "findings_open.csv",
+        "findings_resolved.csv",
+        "summary.csv",
     ]
     status = pl.col("status")
     expected = {
@@ -387,8 +406,17 @@ COMMANDS = list(command_paths(build_parser()))
 
 
 def test_the_parser_has_every_documented_command():
-    assert {("findings", "list"), ("findings", "show"), ("ack",), ("report",), ("sandbox", "generate"),
-            ("sandbox", "serve"), ("demo",), ("run",), ("ui",)} <= set(COMMANDS)
+    assert {
+        ("findings", "list"),
+        ("findings", "show"),
+        ("ack",),
+        ("report",),
+        ("sandbox", "generate"),
+        ("sandbox", "serve"),
+        ("demo",),
+        ("run",),
+        ("ui",),
+    } <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("words_", COMMANDS, ids=lambda w: " ".join(w) or "lnr-audit")

@@ -65,8 +65,12 @@ def night_with_reports(world: Path, out: Path, reports: ReportsResource):
 
 def smtp_reports(out: Path, port: int) -> ReportsResource:
     return ReportsResource(
-        directory=str(out), smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False,
-        smtp_sender="lnr-audit@example.com", smtp_recipients=["fulfillment@example.com", "lnr@example.com"],
+        directory=str(out),
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_starttls=False,
+        smtp_sender="lnr-audit@example.com",
+        smtp_recipients=["fulfillment@example.com", "lnr@example.com"],
     )
 
 
@@ -89,16 +93,23 @@ def test_a_night_with_the_mail_server_down_fails_keeps_the_reports_and_the_senso
     assert "report delivery failed" in night.error and f"127.0.0.1:{closed_port}" in night.error
     folder = tmp_path / "reports" / read_manifest(small_world).as_of
     assert sorted(p.name for p in folder.iterdir()) == [
-        "findings_new.csv", "findings_open.csv", "findings_resolved.csv", "summary.csv",
+        "findings_new.csv",
+        "findings_open.csv",
+        "findings_resolved.csv",
+        "summary.csv",
     ]
     instance = dagster_instance(tmp_path / "home")
     failure = next(
-        entry.dagster_event for entry in instance.all_logs(night.run_id)
+        entry.dagster_event
+        for entry in instance.all_logs(night.run_id)
         if entry.dagster_event and entry.dagster_event.is_run_failure
     )
     context = dg.build_run_status_sensor_context(
-        sensor_name="nightly_audit_failure", dagster_event=failure, dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(night.run_id), resources={"reports": smtp_reports(tmp_path, smtp_server.port)},
+        sensor_name="nightly_audit_failure",
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(night.run_id),
+        resources={"reports": smtp_reports(tmp_path, smtp_server.port)},
     ).for_run_failure()
     nightly_audit_failure(context)
     [received] = smtp_server.inbox.messages

@@ -23,8 +23,11 @@ def materialize_raw(servers: SandboxServers, database, world, **kwargs) -> dg.Ex
     for name in ("zuora", "salesforce", "customersdot"):
         resources[name] = resources[name].model_copy(update=retries)
     return dg.materialize(
-        [*RAW_ASSETS, *RAW_CHECKS], resources=resources, instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False, **kwargs,
+        [*RAW_ASSETS, *RAW_CHECKS],
+        resources=resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        **kwargs,
     )
 
 
@@ -47,8 +50,7 @@ def world_rows(world) -> dict[str, list[tuple]]:
 def api_calls(result: dg.ExecuteInProcessResult) -> int:
     """API calls recorded in the raw assets' metadata."""
     return sum(
-        int(event.materialization.metadata["api_calls"].value)
-        for event in result.get_asset_materialization_events()
+        int(event.materialization.metadata["api_calls"].value) for event in result.get_asset_materialization_events()
     )
 
 
@@ -65,8 +67,14 @@ def test_round_trip_equals_the_world_record_for_record(small_world, tmp_path):
 
 def test_every_fault_class_is_survived_with_the_same_result(small_world, tmp_path):
     faults = FaultProfile(
-        seed=5, rate_429=0.05, rate_500=0.04, rate_503=0.04, rate_drop=0.04, rate_truncate=0.04,
-        retry_after=0, expire_token_every=7,
+        seed=5,
+        rate_429=0.05,
+        rate_500=0.04,
+        rate_503=0.04,
+        rate_drop=0.04,
+        rate_truncate=0.04,
+        retry_after=0,
+        expire_token_every=7,
     )
     database = tmp_path / "db.duckdb"
     with SandboxServers(small_world, faults=faults) as servers:
@@ -122,9 +130,7 @@ def test_bad_records_fail_the_expectations_and_wait_in_quarantine(small_world, t
     database = tmp_path / "db.duckdb"
     with SandboxServers(world) as servers:
         result = materialize_raw(servers, database, world)
-    evaluations = {
-        (e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()
-    }
+    evaluations = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
     expectations = evaluations[("raw_customersdot/orders", "raw_expectations")]
     quarantine = evaluations[("raw_customersdot/orders", "no_quarantined_records")]
     assert not expectations.passed and not quarantine.passed

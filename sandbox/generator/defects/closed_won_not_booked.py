@@ -1,7 +1,7 @@
 """A sales-assisted Closed Won opportunity that never became a Zuora subscription."""
 
 from sandbox.generator.crm import OPPORTUNITY_TYPES, opportunity, quote
-from sandbox.generator.hosts import running
+from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
 RULE_ID = "closed_won_not_booked"
@@ -24,3 +24,21 @@ def inject(world: World, instance: int) -> str:
         quote(world, opp, sub.customer, close, status="Sent to Z-Billing", primary=False, kind="addon", sub=sub,
               version=sub.latest)
     return opp["Id"]
+
+
+QUOTE_KINDS = dict(zip(OPPORTUNITY_TYPES, ("new", "addon", "renewal"), strict=True))
+
+
+def fix(world: World, host: Host) -> None:
+    """Send the opportunity's quote to Z-Billing against the customer's subscription (a new quote if it had none)."""
+    sub = host.sub
+    opp = host.find("salesforce/Opportunity", "Id", host.subject)
+    quotes = [q for q in host.records["salesforce/zqu__Quote__c"]
+              if q["zqu__Opportunity__c"] == opp["Id"] and not q["IsDeleted"]]
+    if not quotes:
+        quote(world, opp, sub.customer, world.as_of, status="Sent to Z-Billing", primary=True,
+              kind=QUOTE_KINDS[opp["Type"]], sub=sub, version=sub.latest)
+        return
+    quotes[0].update({"zqu__Primary__c": True, "zqu__Status__c": "Sent to Z-Billing",
+                      "zqu__Subscription_Name__c": sub.name, "zqu__ZuoraSubscriptionID__c": sub.latest["Id"],
+                      "zqu__ZuoraAccountID__c": sub.account["Id"]})

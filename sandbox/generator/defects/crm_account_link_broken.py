@@ -1,7 +1,7 @@
 """A Zuora account billing a paid subscription whose CrmId names no live Salesforce account."""
 
 from sandbox.generator.crm import sf_account
-from sandbox.generator.hosts import running
+from sandbox.generator.hosts import Host, running
 from sandbox.generator.ids import SF_ACCOUNT
 from sandbox.generator.world_model import World
 
@@ -24,3 +24,12 @@ def inject(world: World, instance: int) -> str:
     account["CrmId"] = gone[:15] if variant == 3 else gone
     billing["salesforce_account_id"] = gone
     return account["AccountNumber"]
+
+
+def fix(world: World, host: Host) -> None:
+    """Billing Ops sets the customer's Salesforce account on the Zuora account; CustomersDot follows."""
+    sub = host.sub
+    customer = sub.customer
+    sub.account["CrmId"] = customer.crm_id
+    sub.billing_account["salesforce_account_id"] = {"same": customer.crm_id, "survivor": customer.sf_account["Id"],
+                                                    "empty": None}[customer.spec.billing_sf]

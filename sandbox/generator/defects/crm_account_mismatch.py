@@ -2,7 +2,7 @@
 
 from sandbox.generator import names
 from sandbox.generator.crm import sf_account
-from sandbox.generator.hosts import running
+from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
 RULE_ID = "crm_account_mismatch"
@@ -15,3 +15,8 @@ def inject(world: World, instance: int) -> str:
                        sub.customer.since)["Id"]
     sub.billing_account["salesforce_account_id"] = other[:15] if instance % 2 else other
     return str(sub.billing_account["id"])
+
+
+def fix(world: World, host: Host) -> None:
+    """Sales Ops links the billing account to the customer's Salesforce account."""
+    host.sub.billing_account["salesforce_account_id"] = host.sub.customer.sf_account["Id"]

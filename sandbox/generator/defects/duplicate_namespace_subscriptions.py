@@ -1,6 +1,6 @@
 """Two paid SaaS subscriptions in force on the same GitLab.com group (a purchase made twice)."""
 
-from sandbox.generator.hosts import customer_with, set_namespace
+from sandbox.generator.hosts import Host, customer_with, set_namespace
 from sandbox.generator.world_model import World
 
 RULE_ID = "duplicate_namespace_subscriptions"
@@ -14,3 +14,9 @@ def inject(world: World, instance: int) -> str:
     if instance % 2:
         set_namespace(second, None, on_orders=False)
     return first.namespace[0]
+
+
+def fix(world: World, host: Host) -> None:
+    """Move the second purchase back to its own group, in Zuora and on its orders."""
+    second = host.subs[1]
+    set_namespace(second, second.namespace)

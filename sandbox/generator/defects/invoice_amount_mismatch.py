@@ -1,6 +1,6 @@
 """A Closed Won opportunity whose amount is far from its invoice's amount without tax."""
 
-from sandbox.generator.hosts import running, term_invoice, term_opportunity
+from sandbox.generator.hosts import Host, running, term_invoice, term_opportunity
 from sandbox.generator.world_model import World
 
 RULE_ID = "invoice_amount_mismatch"
@@ -14,3 +14,9 @@ def inject(world: World, instance: int) -> str:
     opp["Invoice_Number__c"] = invoice["InvoiceNumber"]
     opp["Amount"] = round(invoice["AmountWithoutTax"] * factor, 2)
     return opp["Id"]
+
+
+def fix(world: World, host: Host) -> None:
+    """Reconcile the booking with the invoice: the opportunity amount is the amount invoiced without tax."""
+    opp = host.find("salesforce/Opportunity", "Id", host.subject)
+    opp["Amount"] = host.find("zuora/Invoice", "InvoiceNumber", opp["Invoice_Number__c"])["AmountWithoutTax"]

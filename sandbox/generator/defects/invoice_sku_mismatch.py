@@ -1,6 +1,6 @@
 """A recent invoice item whose SKU is not the SKU of its product in the catalog."""
 
-from sandbox.generator.hosts import running, term_invoice
+from sandbox.generator.hosts import Host, running, term_invoice
 from sandbox.generator.world_model import World
 
 RULE_ID = "invoice_sku_mismatch"
@@ -14,3 +14,9 @@ def inject(world: World, instance: int) -> str:
     other = next(p.sku for p in world.catalog.plans if p.sku != item["SKU"])
     item["SKU"] = other if instance % 2 else f"{item['SKU']}-OLD"
     return item["Id"]
+
+
+def fix(world: World, host: Host) -> None:
+    """Correct the invoice item's SKU to the catalog's."""
+    item = host.find("zuora/InvoiceItem", "Id", host.subject)
+    item["SKU"] = next(p.sku for p in world.catalog.plans if p.charge_id == item["ProductRatePlanChargeId"])

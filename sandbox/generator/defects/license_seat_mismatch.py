@@ -1,6 +1,7 @@
 """The current license of an SM subscription has other seats than Zuora (e.g. not re-issued after an add-on)."""
 
-from sandbox.generator.hosts import current_license, running
+from sandbox.generator.hosts import Host, current_license, running
+from sandbox.generator.provisioning import sub_license
 from sandbox.generator.world_model import World
 
 RULE_ID = "license_seat_mismatch"
@@ -18,3 +19,12 @@ def inject(world: World, instance: int) -> str:
     change = world.rng.randint(1, 10)
     current["users_count"] += change if current["users_count"] <= change or world.chance(0.5) else -change
     return sub.name
+
+
+def fix(world: World, host: Host) -> None:
+    """Issue a license with the purchased seats, for the rest of the term."""
+    sub = host.sub
+    if not sub.in_force(world.as_of):
+        return  # ended meanwhile: nothing left to license
+    sub_license(world, sub, world.as_of, sub.term_end, sub.seats(world.as_of), sub.latest,
+                previous=sub.current_license(world.as_of))

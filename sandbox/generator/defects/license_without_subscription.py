@@ -1,7 +1,7 @@
 """A valid license that names no Zuora subscription (an NFR or partner license, or a typo)."""
 
-from sandbox.generator.clock import days
-from sandbox.generator.hosts import running
+from sandbox.generator.clock import days, iso
+from sandbox.generator.hosts import Host, running
 from sandbox.generator.provisioning import license_record
 from sandbox.generator.world_model import World
 
@@ -16,3 +16,9 @@ def inject(world: World, instance: int) -> str:
     stray = license_record(world, sub.customer, start, days(start, 365), world.rng.randint(5, 100),
                            subscription=(world.ids.zuora() if name else None, name))
     return str(stray["id"])
+
+
+def fix(world: World, host: Host) -> None:
+    """Revoke the stray license: it expires today."""
+    stray = host.find("customersdot/licenses", "id", host.subject)
+    stray["expires_at"] = min(stray["expires_at"], iso(world.as_of))

@@ -1,6 +1,6 @@
 """A SaaS order provisioned on another group than the one Zuora names."""
 
-from sandbox.generator.hosts import fresh_namespace, running
+from sandbox.generator.hosts import Host, fresh_namespace, running
 from sandbox.generator.world_model import World
 
 RULE_ID = "namespace_mismatch"
@@ -15,3 +15,9 @@ def inject(world: World, instance: int) -> str:
     if instance % 2 == 0:
         order["gl_namespace_name"] = namespace[1]
     return sub.name
+
+
+def fix(world: World, host: Host) -> None:
+    """Re-associate the order with the group Zuora names."""
+    order = host.sub.base_order()
+    order["gl_namespace_id"], order["gl_namespace_name"] = host.sub.namespace

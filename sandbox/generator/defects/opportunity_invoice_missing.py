@@ -1,6 +1,6 @@
 """A Closed Won opportunity whose invoice number is no posted Zuora invoice."""
 
-from sandbox.generator.hosts import running, term_invoice, term_opportunity
+from sandbox.generator.hosts import Host, running, term_invoice, term_opportunity
 from sandbox.generator.world_model import World
 
 RULE_ID = "opportunity_invoice_missing"
@@ -17,3 +17,14 @@ def inject(world: World, instance: int) -> str:
                      Balance=0.0)
         world.add("zuora/Invoice", draft)
     return opp["Id"]
+
+
+def fix(world: World, host: Host) -> None:
+    """Billing posts the draft invoice, or the opportunity gets the number of the invoice that was posted."""
+    opp = host.find("salesforce/Opportunity", "Id", host.subject)
+    drafts = [i for i in host.records["zuora/Invoice"]
+              if i["InvoiceNumber"] == opp["Invoice_Number__c"] and i["Status"] == "Draft" and world.is_live(i)]
+    if drafts:
+        drafts[0]["Status"] = "Posted"
+    else:
+        opp["Invoice_Number__c"] = term_invoice(host.sub).record["InvoiceNumber"]

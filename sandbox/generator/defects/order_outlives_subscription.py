@@ -1,7 +1,7 @@
 """An order still active after its subscription ended (expired term, or cancellation not synced)."""
 
 from sandbox.generator.clock import add_months, iso
-from sandbox.generator.hosts import customer_with, ended
+from sandbox.generator.hosts import Host, customer_with, ended
 from sandbox.generator.world_model import World
 
 RULE_ID = "order_outlives_subscription"
@@ -21,3 +21,8 @@ def inject(world: World, instance: int) -> str:
     order = sub.base_order()
     order["end_date"] = iso(end)
     return str(order["id"])
+
+
+def fix(world: World, host: Host) -> None:
+    """End the order when its subscription ended."""
+    host.find("customersdot/orders", "id", host.subject)["end_date"] = iso(host.sub.end)

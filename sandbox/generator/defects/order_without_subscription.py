@@ -1,7 +1,7 @@
 """An active order naming a subscription that Zuora does not have."""
 
-from sandbox.generator.clock import days
-from sandbox.generator.hosts import fresh_namespace, running
+from sandbox.generator.clock import days, iso
+from sandbox.generator.hosts import Host, fresh_namespace, running
 from sandbox.generator.provisioning import order
 from sandbox.generator.world_model import World
 
@@ -17,3 +17,9 @@ def inject(world: World, instance: int) -> str:
                   billing=sub.billing_account, namespace=fresh_namespace(world, sub),
                   subscription=(version_id, world.ids.subscription_name()))
     return str(stray["id"])
+
+
+def fix(world: World, host: Host) -> None:
+    """End the stray order today."""
+    stray = host.find("customersdot/orders", "id", host.subject)
+    stray["end_date"] = min(stray["end_date"], iso(world.as_of))

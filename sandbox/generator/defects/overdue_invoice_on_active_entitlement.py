@@ -1,6 +1,6 @@
 """An invoice unpaid long past due while its subscription is still provisioned."""
 
-from sandbox.generator.hosts import running, term_invoice
+from sandbox.generator.hosts import Host, running, term_invoice
 from sandbox.generator.world_model import World
 
 RULE_ID = "overdue_invoice_on_active_entitlement"
@@ -12,3 +12,8 @@ def inject(world: World, instance: int) -> str:
     invoice = term_invoice(sub).record
     invoice["Balance"] = invoice["Amount"] if instance % 3 else round(invoice["Amount"] / 2, 2)
     return invoice["InvoiceNumber"]
+
+
+def fix(world: World, host: Host) -> None:
+    """The customer pays the invoice."""
+    host.find("zuora/Invoice", "InvoiceNumber", host.subject)["Balance"] = 0.0

@@ -1,6 +1,6 @@
 """An order on a catalog rate plan that the subscription no longer has (changed by amendment)."""
 
-from sandbox.generator.hosts import running
+from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
 RULE_ID = "rate_plan_mismatch"
@@ -18,3 +18,8 @@ def inject(world: World, instance: int) -> str:
     order = sub.base_order()
     order["product_rate_plan_id"] = plan.id
     return str(order["id"])
+
+
+def fix(world: World, host: Host) -> None:
+    """Re-sync the order's rate plan from Zuora."""
+    host.find("customersdot/orders", "id", host.subject)["product_rate_plan_id"] = host.sub.base_plans()[0].id

@@ -1,6 +1,6 @@
 """A subscription renewed under a new name (or a new billing entity) without the renewal link."""
 
-from sandbox.generator.hosts import customer_with
+from sandbox.generator.hosts import Host, customer_with
 from sandbox.generator.world_model import World
 
 RULE_ID = "renewal_not_linked"
@@ -14,3 +14,9 @@ def inject(world: World, instance: int) -> str:
     })
     previous.latest["Renewal_Subscription__c__c"] = None
     return previous.name
+
+
+def fix(world: World, host: Host) -> None:
+    """Link the renewal on the subscription that ended."""
+    previous, renewal = host.subs
+    previous.latest["Renewal_Subscription__c__c"] = renewal.name

@@ -1,6 +1,6 @@
 """A paid SaaS subscription whose orders and Zuora record name no GitLab.com namespace."""
 
-from sandbox.generator.hosts import running, set_namespace
+from sandbox.generator.hosts import Host, running, set_namespace
 from sandbox.generator.world_model import World
 
 RULE_ID = "saas_subscription_without_namespace"
@@ -11,3 +11,8 @@ def inject(world: World, instance: int) -> str:
     sub = running(world, "SaaS", storage=instance % 2 == 1)
     set_namespace(sub, None)
     return sub.name
+
+
+def fix(world: World, host: Host) -> None:
+    """The customer links the group: CustomersDot records it on the orders."""
+    set_namespace(host.sub, host.sub.namespace, on_sub=False)

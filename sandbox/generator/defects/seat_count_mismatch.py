@@ -1,6 +1,6 @@
 """An order whose seats differ from Zuora's, e.g. a mid-term seat add-on never provisioned."""
 
-from sandbox.generator.hosts import running
+from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
 RULE_ID = "seat_count_mismatch"
@@ -20,3 +20,9 @@ def inject(world: World, instance: int) -> str:
         change = world.rng.randint(1, 5)
         order["quantity"] += change if order["quantity"] <= change or world.chance(0.5) else -change
     return str(order["id"])
+
+
+def fix(world: World, host: Host) -> None:
+    """Re-sync the order's quantity with the seats Zuora bills."""
+    order = host.find("customersdot/orders", "id", host.subject)
+    order["quantity"] = host.sub.seats(world.as_of, order["product_rate_plan_id"])

@@ -1,8 +1,8 @@
 """A paid self-managed subscription with neither a current license nor a cloud activation."""
 
 from sandbox.generator.clock import days
-from sandbox.generator.hosts import running
-from sandbox.generator.provisioning import license_record
+from sandbox.generator.hosts import Host, running
+from sandbox.generator.provisioning import license_record, sub_activation, sub_license
 from sandbox.generator.world_model import World
 
 RULE_ID = "sm_subscription_without_license"
@@ -18,3 +18,13 @@ def inject(world: World, instance: int) -> str:
         license_record(world, sub.customer, start, days(start, 30), sub.spec.seats, trial=True,
                        subscription=(sub.latest["Id"], sub.name))
     return sub.name
+
+
+def fix(world: World, host: Host) -> None:
+    """Issue a license for the rest of the term (and the activation code of a cloud-licensed subscription)."""
+    sub = host.sub
+    if not sub.in_force(world.as_of):
+        return  # ended meanwhile: nothing left to license
+    sub_license(world, sub, world.as_of, sub.term_end, sub.seats(world.as_of), sub.latest)
+    if sub.spec.cloud in ("Yes", "Offline"):
+        sub_activation(world, sub)

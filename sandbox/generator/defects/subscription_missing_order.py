@@ -1,8 +1,8 @@
 """A paid subscription in force with no active order: none made, one ended early, or only a trial."""
 
 from sandbox.generator.clock import days, iso
-from sandbox.generator.hosts import running
-from sandbox.generator.provisioning import trial_order
+from sandbox.generator.hosts import Host, running
+from sandbox.generator.provisioning import sub_orders, trial_order
 from sandbox.generator.world_model import World
 
 RULE_ID = "subscription_missing_order"
@@ -20,3 +20,13 @@ def inject(world: World, instance: int) -> str:
     if variant == 2:
         trial_order(world, sub.customer, days(world.as_of, -10), 30, sub.namespace)
     return sub.name
+
+
+def fix(world: World, host: Host) -> None:
+    """Extend the orders that ended early, or re-create the orders from Zuora."""
+    sub = host.sub
+    ended = [order for order in sub.orders if world.is_live(order)]
+    for order in ended:
+        order["end_date"] = iso(sub.end)
+    if not ended:
+        sub_orders(world, sub)

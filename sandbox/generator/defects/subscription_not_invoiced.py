@@ -1,6 +1,7 @@
 """A paid subscription in force for over 30 days without a posted invoice for its term."""
 
-from sandbox.generator.hosts import running
+from sandbox.generator.billing import post_invoice
+from sandbox.generator.hosts import Host, latest_term, running
 from sandbox.generator.world_model import World
 
 RULE_ID = "subscription_not_invoiced"
@@ -23,3 +24,9 @@ def inject(world: World, instance: int) -> str:
         else:
             world.drop(invoice.record, *invoice.items)
     return sub.name
+
+
+def fix(world: World, host: Host) -> None:
+    """Billing invoices the term today."""
+    sub = host.sub
+    post_invoice(world, sub, latest_term(sub), world.as_of)

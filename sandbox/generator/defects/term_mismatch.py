@@ -1,7 +1,7 @@
 """An order whose term differs from the subscription's: shifted dates, or a cancellation not synced."""
 
 from sandbox.generator.clock import days, iso
-from sandbox.generator.hosts import customer_with, running, shift
+from sandbox.generator.hosts import Host, customer_with, running, shift
 from sandbox.generator.world_model import World
 
 RULE_ID = "term_mismatch"
@@ -25,3 +25,9 @@ def inject(world: World, instance: int) -> str:
     else:
         order["start_date"] = shift(order["start_date"], -world.rng.randint(1, 30))
     return str(order["id"])
+
+
+def fix(world: World, host: Host) -> None:
+    """Re-sync the order's term from Zuora."""
+    order, sub = host.find("customersdot/orders", "id", host.subject), host.sub
+    order["start_date"], order["end_date"] = sub.latest["TermStartDate"], iso(sub.end)

@@ -1,7 +1,9 @@
 """A trial order in effect that lasts more than 30 days (or has no end)."""
 
-from sandbox.generator.clock import days
-from sandbox.generator.hosts import running
+import datetime as dt
+
+from sandbox.generator.clock import days, iso
+from sandbox.generator.hosts import Host, running
 from sandbox.generator.provisioning import order, trial_order
 from sandbox.generator.world_model import World
 
@@ -20,3 +22,9 @@ def inject(world: World, instance: int) -> str:
         length = None if variant == 1 else (world.as_of - start).days + world.rng.randint(5, 40)
         trial = trial_order(world, sub.customer, start, length, sub.namespace)
     return str(trial["id"])
+
+
+def fix(world: World, host: Host) -> None:
+    """Cut the trial back to 30 days."""
+    trial = host.find("customersdot/orders", "id", host.subject)
+    trial["end_date"] = iso(days(dt.date.fromisoformat(trial["start_date"]), 30))

@@ -1,6 +1,6 @@
 """The latest seat link of an SM instance reports more users than paid seats, with QSR off."""
 
-from sandbox.generator.hosts import running
+from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
 RULE_ID = "unbilled_seat_overage"
@@ -14,3 +14,8 @@ def inject(world: World, instance: int) -> str:
     latest["max_historical_user_count"] = seats + world.rng.randint(1, 1 + seats // 4)
     latest["active_user_count"] = latest["max_historical_user_count"] - world.rng.randint(0, 1)
     return sub.name
+
+
+def fix(world: World, host: Host) -> None:
+    """Sales turns quarterly seat reconciliation on: the overage will be billed."""
+    host.sub.latest["TurnOnSeatReconciliation__c"] = "Yes"

@@ -1,6 +1,6 @@
 """An active order on a product rate plan id that the Zuora catalog does not have."""
 
-from sandbox.generator.hosts import running
+from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
 RULE_ID = "unknown_product_rate_plan"
@@ -12,3 +12,8 @@ def inject(world: World, instance: int) -> str:
     order = sub.base_order()
     order["product_rate_plan_id"] = world.ids.zuora() if instance % 3 else sub.base_plans()[0].name
     return str(order["id"])
+
+
+def fix(world: World, host: Host) -> None:
+    """Map the order to the subscription's catalog rate plan."""
+    host.find("customersdot/orders", "id", host.subject)["product_rate_plan_id"] = host.sub.base_plans()[0].id
