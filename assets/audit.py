@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.history import current_findings, merge_night
 from assets.raw import DUCKDB_POOL, RAW_ASSETS
-from checks.engine import STAGING_VIEWS, build_staging, evaluate_all, scorecard
+from checks.engine import STAGING_VIEWS, build_staging, findings_frame, run_rules, scorecard_of, staged_params
 
 STAGING_KEYS = tuple(dg.AssetKey(["staging", view.name]) for view in STAGING_VIEWS)
 FINDINGS_KEY = dg.AssetKey(["audit", "findings"])
@@ -42,51 +42,56 @@ def staging_views(context: dg.AssetExecutionContext):
             yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows})
 
 
-@dg.asset(
-    key=FINDINGS_KEY,
-    group_name="audit",
-    kinds={"duckdb"},
-    deps=list(STAGING_KEYS),
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            FINDINGS_KEY,
+            description="Every rule evaluated as of the audit date, merged into the findings history as one night.",
+            group_name="audit",
+            kinds={"duckdb"},
+            deps=list(STAGING_KEYS),
+        ),
+        dg.AssetSpec(
+            SCORECARD_KEY,
+            description="Per paid subscription in force its match status; per rule the subjects processed, "
+            "passed and failed.",
+            group_name="audit",
+            kinds={"duckdb"},
+            deps=[FINDINGS_KEY],
+        ),
+    ],
     pool=DUCKDB_POOL,
     required_resource_keys={"duckdb", "audit_settings"},
 )
-def findings(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Every rule evaluated as of the audit date, merged into the findings history as one night."""
+def audit_results(context: dg.AssetExecutionContext):
+    """Run the catalogue once; record tonight's findings in the history and score the subscriptions."""
     settings = context.resources.audit_settings.engine_settings()
     with context.resources.duckdb.get_connection() as con:
-        tonight = evaluate_all(con, settings)
+        if staged_params(con) != settings.params():
+            build_staging(con, settings)
+        runs = run_rules(con)
+        tonight = findings_frame(runs)
         counts = merge_night(con, tonight, settings.as_of, context.run_id)
         known = current_findings(con, settings.as_of)
-    acknowledged = int(known.filter(known["acknowledged"] & (known["status"] != "resolved")).height)
+        card = scorecard_of(con, runs)
+    live = known.filter(known["status"] != "resolved")
     context.log.info(f"night {settings.as_of}: {tonight.height} findings; {counts}")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=FINDINGS_KEY,
         metadata={
             "as_of": str(settings.as_of),
             "findings": tonight.height,
-            **{status: count for status, count in counts.items()},
-            "acknowledged": acknowledged,
+            **counts,
+            "acknowledged": int(live["acknowledged"].sum()),
             "dagster/row_count": tonight.height,
-        }
+        },
     )
-
-
-@dg.asset(
-    key=SCORECARD_KEY,
-    group_name="audit",
-    kinds={"duckdb"},
-    deps=[FINDINGS_KEY],
-    pool=DUCKDB_POOL,
-    required_resource_keys={"duckdb", "audit_settings"},
-)
-def audit_scorecard(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Per paid subscription in force its match status, and per rule the subjects processed, passed and failed."""
-    settings = context.resources.audit_settings.engine_settings()
-    with context.resources.duckdb.get_connection() as con:
-        card = scorecard(con, settings)
     statuses = card.statuses.group_by("match_status").len().sort("len", descending=True)
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=SCORECARD_KEY,
         metadata={
             "subscriptions": card.statuses.height,
+            "all_matching": int((card.statuses["match_status"] == "Paid All Matching").sum()),
             "match_statuses": dg.MetadataValue.md(
                 markdown_table(("match status", "subscriptions"), statuses.iter_rows())
             ),
@@ -96,5 +101,5 @@ def audit_scorecard(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
                     card.rules.select("rule_id", "processed", "passed", "failed").iter_rows(),
                 )
             ),
-        }
+        },
     )

@@ -183,10 +183,24 @@ def evaluate_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[dict[str, 
     return list(run_rule(con, rule).findings)
 
 
+def staged_params(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The settings the staging tables were last built with, or None before the first build."""
+    try:
+        frame = con.sql("SELECT * FROM audit.params").pl()
+    except duckdb.CatalogException:
+        return None
+    return frame.row(0, named=True) if frame.height else None
+
+
+def run_rules(con: duckdb.DuckDBPyConnection) -> tuple[RuleRun, ...]:
+    """Evaluate every rule of the catalogue on the staging tables as they are."""
+    return tuple(run_rule(con, entry) for entry in RULES)
+
+
 def run_audit(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> tuple[RuleRun, ...]:
     """Build the staging views for `settings` and evaluate every rule of the catalogue."""
     build_staging(con, settings)
-    return tuple(run_rule(con, entry) for entry in RULES)
+    return run_rules(con)
 
 
 def findings_frame(runs: Iterable[RuleRun]) -> pl.DataFrame:
@@ -211,7 +225,11 @@ class Scorecard:
 
 def scorecard(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> Scorecard:
     """Per paid subscription in force its match status; per rule the subjects processed, passed and failed."""
-    runs = run_audit(con, settings)
+    return scorecard_of(con, run_audit(con, settings))
+
+
+def scorecard_of(con: duckdb.DuckDBPyConnection, runs: tuple[RuleRun, ...]) -> Scorecard:
+    """The scorecard of rules already run on the staging tables."""
     con.register(SCORECARD_FINDINGS, findings_frame(runs))
     try:
         statuses = con.sql(SCORECARD_PATH.read_text(encoding="utf-8")).pl()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from connectors.schema import FieldType, SourceObject
@@ -59,25 +60,40 @@ def _as_validation_frame(obj: SourceObject, frame: Any) -> Any:
     return data
 
 
-def validate_frame(obj: SourceObject, frame: Any) -> list[ExpectationOutcome]:
-    """Validate a pyarrow table of `obj`'s raw rows; one outcome per expectation."""
+@cache
+def _datasource() -> Any:
+    """One ephemeral great-expectations context and pandas datasource per process."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch_definition = (
-        context.data_sources.add_pandas("raw")
-        .add_dataframe_asset(obj.table)
-        .add_batch_definition_whole_dataframe("snapshot")
-    )
+    return context.data_sources.add_pandas("raw")
+
+
+@cache
+def _batch_definition(table: str) -> Any:
+    """The whole-dataframe batch definition of one raw table."""
+    return _datasource().add_dataframe_asset(table).add_batch_definition_whole_dataframe("snapshot")
+
+
+@cache
+def _suite(obj: SourceObject) -> Any:
+    """The expectation suite of `obj`."""
+    import great_expectations as gx
+
     suite = gx.ExpectationSuite(name=f"{obj.table}_expectations")
     for expectation in expectations_for(obj):
         suite.add_expectation(expectation)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": _as_validation_frame(obj, frame)})
+    return suite
+
+
+def validate_frame(obj: SourceObject, frame: Any) -> list[ExpectationOutcome]:
+    """Validate a pyarrow table of `obj`'s raw rows; one outcome per expectation."""
+    batch = _batch_definition(obj.table).get_batch(batch_parameters={"dataframe": _as_validation_frame(obj, frame)})
     outcomes = []
-    for result in batch.validate(suite).results:
+    for result in batch.validate(_suite(obj)).results:
         config = result.expectation_config
         outcomes.append(
             ExpectationOutcome(
