@@ -7,8 +7,10 @@ rule's subject. Adding a rule is one module here and one entry in `INJECTORS`.
 
 Each module also has `fix(world, host)`: what an engineer does about the finding on the world's `as_of`
 (re-sync the order, issue the license, pay the invoice…), so that the host is clean again. Fixes edit or add
-records, never delete them; `fix_defect` records what a fix changed so that `Change.undo` can bring the defect
-back (a reopened finding), used by the consecutive nights of `sandbox.generator.nights`.
+records, never delete them; `fix_defect` records what a fix changed so that `reopen_defect` can bring the
+defect back (a reopened finding) by undoing it, or, for a module with `reopen(world, host)`, by the edit that
+breaks it again the way its system would (Zuora amends a subscription rather than forgetting a version).
+These serve the consecutive nights of `sandbox.generator.nights`.
 """
 
 from __future__ import annotations
@@ -173,3 +175,19 @@ def fix_defect(world: World, host: Host) -> Change:
 
 
 FIXERS: dict[str, Callable[[World, Host], None]] = {module.RULE_ID: module.fix for module in _MODULES}
+
+
+def reopen_defect(world: World, host: Host, change: Change) -> None:
+    """Bring back a fixed defect: undo its fix, or break it again with its module's `reopen`."""
+    reopen = REOPENERS.get(host.rule_id)
+    if reopen is None:
+        change.undo(world)
+        return
+    marks = {key: len(rows) for key, rows in world.records.items()}
+    reopen(world, host)
+    for key, rows in world.records.items():
+        host.records[key].extend(rows[marks[key]:])
+
+
+REOPENERS: dict[str, Callable[[World, Host], None]] = {
+    module.RULE_ID: module.reopen for module in _MODULES if hasattr(module, "reopen")}

@@ -20,3 +20,11 @@ def fix(world: World, host: Host) -> None:
     retired = {line.plan for line in sub.lines if line.plan.is_base and line.plan.era == "legacy"}
     replace_plans(world, sub, {plan: catalog.plan(plan.role, "current", plan.term_months) for plan in retired},
                   world.as_of)
+
+
+def reopen(world: World, host: Host) -> None:
+    """Amend the subscription back onto the retired plan (a renewal quoted from an old template)."""
+    sub, catalog = host.sub, world.catalog
+    current = {line.plan for line in sub.lines if line.plan.is_base and line.plan.era == "current"}
+    replace_plans(world, sub, {plan: catalog.plan(plan.role, "legacy", plan.term_months) for plan in current},
+                  world.as_of)
