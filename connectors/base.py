@@ -14,6 +14,7 @@ class SourceClient(Protocol):
     """A client of one source system: records page by page, a cheap count, and all ids."""
 
     system: str
+    page_size: int
 
     @property
     def api_calls(self) -> int:
