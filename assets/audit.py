@@ -71,7 +71,7 @@ def audit_results(context: dg.AssetExecutionContext):
             build_staging(con, settings)
         runs = run_rules(con)
         tonight = findings_frame(runs)
-        counts = merge_night(con, tonight, settings.as_of, context.run_id)
+        counts = merge_night(con, tonight, settings.as_of, context.run.run_id)
         known = current_findings(con, settings.as_of)
         card = scorecard_of(con, runs)
     live = known.filter(known["status"] != "resolved")

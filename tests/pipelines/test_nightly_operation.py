@@ -123,3 +123,27 @@ def test_secrets_are_documented_and_read_from_the_environment(variable):
 
     assert "secret" in ENVIRONMENT[variable]
     assert variable in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_lnr_audit_run_reads_its_sources_from_the_environment(small_world, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from pipelines.settings import sandbox_environment
+
+    database = tmp_path / "prod.duckdb"
+    with SandboxServers(small_world) as servers:
+        env = {
+            **os.environ,
+            "DAGSTER_HOME": str(tmp_path / "home"),
+            **sandbox_environment(servers.endpoints, str(database), read_manifest(small_world).as_of, str(tmp_path)),
+        }
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "lnr-audit"), "run"], env=env, capture_output=True, text=True,
+            timeout=600,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "succeeded" in done.stdout
+    assert env["LNR_ZUORA_CLIENT_SECRET"] not in done.stdout + done.stderr
+    assert (tmp_path / "reports" / read_manifest(small_world).as_of / "summary.csv").exists()
