@@ -147,3 +147,35 @@ def test_lnr_audit_run_reads_its_sources_from_the_environment(small_world, tmp_p
     assert "succeeded" in done.stdout
     assert env["LNR_ZUORA_CLIENT_SECRET"] not in done.stdout + done.stderr
     assert (tmp_path / "reports" / read_manifest(small_world).as_of / "summary.csv").exists()
+
+
+def test_world_values_that_look_like_formulas_reach_the_reports_neutralised(small_world, tmp_path):
+    import csv
+    import json
+    import shutil
+
+    world = tmp_path / "world"
+    shutil.copytree(small_world, world)
+    orders = world / "customersdot" / "orders.jsonl"
+    records = [json.loads(line) for line in orders.read_text(encoding="utf-8").splitlines()]
+    formula = '=HYPERLINK("http://attacker.example","Renew now")'
+    as_of = read_manifest(world).as_of
+
+    def in_effect(order: dict) -> bool:
+        return order.get("start_date", "9999") <= as_of < (order.get("end_date") or "9999")
+
+    active = next(
+        r for r in records
+        if not r.get("trial") and "plan-id" not in (r.get("product_rate_plan_id") or "") and in_effect(r)
+    )
+    active.update(subscription_name=formula, gl_namespace_id="-42")
+    orders.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    night = night_with_reports(world, tmp_path, ReportsResource(directory=str(tmp_path)))
+    assert night.success, night.error
+    report = tmp_path / "reports" / read_manifest(world).as_of / "findings_open.csv"
+    with report.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    cells = [cell for row in rows for cell in row.values()]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    mine = [row for row in rows if row["subject_id"] == str(active["id"])]
+    assert mine and mine[0]["subscription_name"] == "'" + formula and mine[0]["namespace_id"] == "'-42"
