@@ -60,9 +60,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the nightly job once against the sources configured in the environment."""
+    """Run the nightly job once against the sources configured in the environment (else the sandbox)."""
     from pipelines.nightly import dagster_instance, run_nightly
-    from pipelines.settings import resources_from_environment
+    from pipelines.settings import SOURCE_URLS, production_configured, resources_from_environment
+
+    if not production_configured():
+        print(f"no production source configured ({', '.join(SOURCE_URLS)}): auditing the sandbox world")
+        return cmd_demo(
+            argparse.Namespace(out=args.sandbox_out, world=None, customers=3000, seed=42, as_of=args.as_of,
+                               full_refresh=args.full_refresh)
+        )
 
     env = dict(os.environ)
     if args.as_of:
@@ -228,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = command("run", cmd_run, "Run the nightly audit once against the configured sources (LNR_* variables).")
     run.add_argument("--as-of", type=_date, help="audit date (default: LNR_AS_OF or today, UTC)")
     run.add_argument("--full-refresh", action="store_true", help="reload every object in full")
+    run.add_argument("--sandbox-out", default="out/sandbox", help="where the sandbox run goes when no source is set")
 
     ui = command("ui", cmd_ui, "Audit three sandbox nights and open the Dagster UI on them.")
     ui.add_argument("--out", default="out/ui", help="folder for the worlds, database and Dagster instance")

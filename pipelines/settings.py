@@ -51,6 +51,15 @@ ENVIRONMENT: dict[str, str] = {
 }
 
 
+SOURCE_URLS = ("LNR_ZUORA_BASE_URL", "LNR_SALESFORCE_INSTANCE_URL", "LNR_CUSTOMERSDOT_URL")
+
+
+def production_configured(env: Mapping[str, str] | None = None) -> bool:
+    """Whether any production source is configured; without one, the sandbox is the source."""
+    env = os.environ if env is None else env
+    return any(env.get(name) for name in SOURCE_URLS)
+
+
 def _optional(env: Mapping[str, str], name: str) -> Any:
     """An EnvVar for `name` when it is set, else None (so optional settings may stay unset)."""
     return dg.EnvVar(name) if env.get(name) else None
