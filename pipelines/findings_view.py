@@ -105,13 +105,18 @@ def describe_finding(con: duckdb.DuckDBPyConnection, finding_id: str, as_of: dt.
     return "\n".join(lines)
 
 
+def shown(value: object) -> str:
+    """An evidence value as it reads in JSON (strings bare, empty as null)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
 def side_by_side(evidence: dict) -> list[str]:
     """The evidence of each system in its own column, field by field; the rest (thresholds) below, one per line."""
     systems = [s for s in evidence if s in SYSTEMS and isinstance(evidence[s], dict)]
-    others = [f"  {k}: {v}" for k, v in evidence.items() if k not in systems]
+    others = [f"  {k}: {shown(v)}" for k, v in evidence.items() if k not in systems]
     if not systems:
         return others
-    columns = [[s.upper()] + [f"{k}: {v}" for k, v in evidence[s].items()] for s in systems]
+    columns = [[s.upper()] + [f"{k}: {shown(v)}" for k, v in evidence[s].items()] for s in systems]
     widths = [max(len(cell) for cell in column) for column in columns]
     height = max(len(column) for column in columns)
     rows = [

@@ -128,6 +128,11 @@ def expected_rows(frame: pl.DataFrame) -> list[list[str]]:
 # -- findings list -----------------------------------------------------------------------------------------------
 
 
+
+def as_text(value) -> str:
+    """An evidence value as a reader expects it: strings bare, everything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
 def test_list_prints_every_live_finding_of_the_night(capsys, night):
     code, out, err = lnr(capsys, "findings", "list", "--db", night.database)
     assert (code, err) == (0, "")
@@ -272,12 +277,11 @@ def test_show_prints_summary_keys_evidence_history_and_action(capsys, night):
             fields = list(evidence[system].items())
             for row, (key, value) in enumerate(fields):
                 assert cells[row].startswith(f"{key}: "), (f["finding_id"], system, key, cells[row])
-                if isinstance(value, str):
-                    assert cells[row] == f"{key}: {value}"
+                assert cells[row] == f"{key}: {as_text(value)}"
         seen_side_by_side |= len(systems) > 1
         for key, value in evidence.items():
             if key not in systems:
-                assert f"  {key}: {value}" in shown, (f["finding_id"], key)
+                assert f"  {key}: {as_text(value)}" in shown, (f["finding_id"], key)
                 seen_extra = True
 
         history = [line.split() for line in section(lines, "History")]
