@@ -125,13 +125,13 @@ def expected_rows(frame: pl.DataFrame) -> list[list[str]]:
     ]
 
 
-# -- findings list -----------------------------------------------------------------------------------------------
-
-
-
 def as_text(value) -> str:
     """An evidence value as a reader expects it: strings bare, everything else as JSON."""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+# -- findings list -----------------------------------------------------------------------------------------------
+
 
 def test_list_prints_every_live_finding_of_the_night(capsys, night):
     code, out, err = lnr(capsys, "findings", "list", "--db", night.database)
