@@ -166,9 +166,21 @@ def _finding(rule: Rule, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _result_projection(con: duckdb.DuckDBPyConnection, rule: Rule) -> str:
+    """The rule's columns in RESULT_COLUMNS order, key columns it does not name as NULL."""
+    columns = con.sql(rule.sql).columns
+    missing = {"subject_id", "failed", "evidence"} - set(columns)
+    unknown = set(columns) - set(RESULT_COLUMNS)
+    if missing or unknown:
+        raise RuleError(f"{rule.id}: missing columns {sorted(missing)}, unknown columns {sorted(unknown)}")
+    return ", ".join(name if name in columns else f"NULL::VARCHAR AS {name}" for name in RESULT_COLUMNS)
+
+
 def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleRun:
     """Evaluate `rule` on the staged data (build_staging first): subjects examined and findings."""
-    result_sql = RULE_RESULT_PATH.read_text(encoding="utf-8").format(rule_sql=rule.sql)
+    result_sql = RULE_RESULT_PATH.read_text(encoding="utf-8").format(
+        rule_sql=rule.sql, columns=_result_projection(con, rule)
+    )
     processed, subjects, failed = con.execute(result_sql).fetchall()[0]
     if processed != subjects:
         raise RuleError(f"{rule.id}: {processed} rows for {subjects} subjects")

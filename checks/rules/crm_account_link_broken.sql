@@ -18,12 +18,7 @@ SELECT
     a.account_number AS zuora_account_number,
     a.subscriptions[1] AS subscription_name,
     a.crm_id AS sf_account_id,
-    NULL::VARCHAR AS sf_opportunity_id,
-    NULL::VARCHAR AS invoice_number,
-    NULL::VARCHAR AS order_id,
-    NULL::VARCHAR AS license_id,
     a.billing_account_id::VARCHAR AS billing_account_id,
-    NULL::VARCHAR AS namespace_id,
     to_json({
         'zuora': {
             'AccountNumber': a.account_number,

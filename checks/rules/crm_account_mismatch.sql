@@ -3,14 +3,8 @@ SELECT
     b.billing_account_id::VARCHAR AS subject_id,
     b.sf_account_key <> b.crm_account_key AS failed,
     b.account_number AS zuora_account_number,
-    NULL::VARCHAR AS subscription_name,
     b.sf_account_id,
-    NULL::VARCHAR AS sf_opportunity_id,
-    NULL::VARCHAR AS invoice_number,
-    NULL::VARCHAR AS order_id,
-    NULL::VARCHAR AS license_id,
     b.billing_account_id::VARCHAR AS billing_account_id,
-    NULL::VARCHAR AS namespace_id,
     to_json({
         'customersdot': {
             'billing_account_id': b.billing_account_id,

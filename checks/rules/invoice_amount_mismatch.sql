@@ -18,14 +18,9 @@ SELECT
     o."Id" AS subject_id,
     coalesce(c.mismatch, false) AS failed,
     c.account_number AS zuora_account_number,
-    NULL::VARCHAR AS subscription_name,
     o.sf_account_id,
     o."Id" AS sf_opportunity_id,
     o."Invoice_Number__c" AS invoice_number,
-    NULL::VARCHAR AS order_id,
-    NULL::VARCHAR AS license_id,
-    NULL::VARCHAR AS billing_account_id,
-    NULL::VARCHAR AS namespace_id,
     to_json({
         'salesforce': {
             'Id': o."Id",

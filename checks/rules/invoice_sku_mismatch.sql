@@ -5,12 +5,7 @@ SELECT
     i.account_number AS zuora_account_number,
     i.subscription_name,
     i.sf_account_id,
-    NULL::VARCHAR AS sf_opportunity_id,
     i.invoice_number,
-    NULL::VARCHAR AS order_id,
-    NULL::VARCHAR AS license_id,
-    NULL::VARCHAR AS billing_account_id,
-    NULL::VARCHAR AS namespace_id,
     to_json({
         'zuora': {
             'InvoiceNumber': i.invoice_number,

@@ -5,12 +5,8 @@ SELECT
     s.account_number AS zuora_account_number,
     l.zuora_subscription_name AS subscription_name,
     s.sf_account_id,
-    NULL::VARCHAR AS sf_opportunity_id,
-    NULL::VARCHAR AS invoice_number,
-    NULL::VARCHAR AS order_id,
     l.id::VARCHAR AS license_id,
     s.billing_account_id::VARCHAR AS billing_account_id,
-    NULL::VARCHAR AS namespace_id,
     to_json({'customersdot': l.license_evidence}) AS evidence
 FROM staging.licenses AS l
 LEFT JOIN staging.latest_subscriptions AS s ON s.subscription_name = l.zuora_subscription_name

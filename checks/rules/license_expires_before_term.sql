@@ -6,12 +6,8 @@ SELECT
     s.account_number AS zuora_account_number,
     s.subscription_name,
     s.sf_account_id,
-    NULL::VARCHAR AS sf_opportunity_id,
-    NULL::VARCHAR AS invoice_number,
-    NULL::VARCHAR AS order_id,
     c.id::VARCHAR AS license_id,
     s.billing_account_id::VARCHAR AS billing_account_id,
-    NULL::VARCHAR AS namespace_id,
     to_json({
         'zuora': s.zuora_evidence,
         'customersdot': struct_insert(c.license_evidence, expired := c.expired),

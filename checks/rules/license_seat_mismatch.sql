@@ -5,12 +5,8 @@ SELECT
     s.account_number AS zuora_account_number,
     s.subscription_name,
     s.sf_account_id,
-    NULL::VARCHAR AS sf_opportunity_id,
-    NULL::VARCHAR AS invoice_number,
-    NULL::VARCHAR AS order_id,
     c.id::VARCHAR AS license_id,
     s.billing_account_id::VARCHAR AS billing_account_id,
-    NULL::VARCHAR AS namespace_id,
     to_json({'zuora': s.zuora_evidence, 'customersdot': c.license_evidence}) AS evidence
 FROM staging.latest_subscriptions AS s
 JOIN staging.current_licenses AS c ON c.zuora_subscription_name = s.subscription_name

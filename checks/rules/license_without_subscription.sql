@@ -2,15 +2,8 @@
 SELECT
     l.id::VARCHAR AS subject_id,
     NOT EXISTS (SELECT 1 FROM raw_zuora.subscription AS z WHERE z."Name" = l.zuora_subscription_name) AS failed,
-    NULL::VARCHAR AS zuora_account_number,
     l.zuora_subscription_name AS subscription_name,
-    NULL::VARCHAR AS sf_account_id,
-    NULL::VARCHAR AS sf_opportunity_id,
-    NULL::VARCHAR AS invoice_number,
-    NULL::VARCHAR AS order_id,
     l.id::VARCHAR AS license_id,
-    NULL::VARCHAR AS billing_account_id,
-    NULL::VARCHAR AS namespace_id,
     to_json({'customersdot': l.license_evidence, 'zuora': {'subscription': NULL}}) AS evidence
 FROM staging.licenses AS l
 CROSS JOIN audit.params AS p

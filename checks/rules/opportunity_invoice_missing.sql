@@ -11,15 +11,9 @@ WITH invoices AS (
 SELECT
     o."Id" AS subject_id,
     NOT coalesce(i.posted, false) AS failed,
-    NULL::VARCHAR AS zuora_account_number,
-    NULL::VARCHAR AS subscription_name,
     o.sf_account_id,
     o."Id" AS sf_opportunity_id,
     o."Invoice_Number__c" AS invoice_number,
-    NULL::VARCHAR AS order_id,
-    NULL::VARCHAR AS license_id,
-    NULL::VARCHAR AS billing_account_id,
-    NULL::VARCHAR AS namespace_id,
     to_json({
         'salesforce': {
             'Id': o."Id",

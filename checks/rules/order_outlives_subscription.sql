@@ -5,10 +5,7 @@ SELECT
     s.account_number AS zuora_account_number,
     s.subscription_name,
     s.sf_account_id,
-    NULL::VARCHAR AS sf_opportunity_id,
-    NULL::VARCHAR AS invoice_number,
     o.id::VARCHAR AS order_id,
-    NULL::VARCHAR AS license_id,
     o.billing_account_id::VARCHAR AS billing_account_id,
     o.gl_namespace_id AS namespace_id,
     to_json({'zuora': s.zuora_evidence, 'customersdot': o.order_evidence}) AS evidence

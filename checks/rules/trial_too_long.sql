@@ -2,13 +2,8 @@
 SELECT
     o.id::VARCHAR AS subject_id,
     o.end_date IS NULL OR o.end_date - o.start_date > p.trial_max_days AS failed,
-    NULL::VARCHAR AS zuora_account_number,
     o.subscription_name,
-    NULL::VARCHAR AS sf_account_id,
-    NULL::VARCHAR AS sf_opportunity_id,
-    NULL::VARCHAR AS invoice_number,
     o.id::VARCHAR AS order_id,
-    NULL::VARCHAR AS license_id,
     o.billing_account_id::VARCHAR AS billing_account_id,
     o.gl_namespace_id AS namespace_id,
     to_json({
