@@ -8,26 +8,8 @@ import duckdb
 import polars as pl
 
 from assets.sql_files import sql
+from checks.engine import FINDING_COLUMNS
 
-FINDING_COLUMNS = (
-    "finding_id",
-    "rule_id",
-    "subject_id",
-    "severity",
-    "category",
-    "summary",
-    "zuora_account_number",
-    "subscription_name",
-    "sf_account_id",
-    "sf_opportunity_id",
-    "invoice_number",
-    "order_id",
-    "license_id",
-    "billing_account_id",
-    "namespace_id",
-    "evidence",
-    "suggested_action",
-)
 STATUSES = ("new", "open", "reopened", "resolved")
 
 

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from assets.history import current_findings, latest_night
+from checks.engine import KEY_COLUMNS
 from connectors.schema import SYSTEMS
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -77,17 +78,6 @@ def describe_finding(con: duckdb.DuckDBPyConnection, finding_id: str, as_of: dt.
     if not match.height:
         raise NoSuchFinding(f"no finding {finding_id}")
     f = match.row(0, named=True)
-    keys = [
-        "zuora_account_number",
-        "subscription_name",
-        "sf_account_id",
-        "sf_opportunity_id",
-        "invoice_number",
-        "order_id",
-        "license_id",
-        "billing_account_id",
-        "namespace_id",
-    ]
     lines = [
         f"{f['finding_id']}  {f['rule_id']}  subject {f['subject_id']}",
         f"severity {f['severity']} · status {f['status']} · first seen {f['first_seen']} · last seen {f['last_seen']}",
@@ -95,7 +85,7 @@ def describe_finding(con: duckdb.DuckDBPyConnection, finding_id: str, as_of: dt.
     if f["acknowledged"]:
         lines.append(f"acknowledged until {f['ack_until']}: {f['ack_reason']}")
     lines += ["", textwrap.fill(f["summary"] or "", 100), "", "Records involved:"]
-    lines += [f"  {k:22} {f[k]}" for k in keys if f[k] is not None]
+    lines += [f"  {k:22} {f[k]}" for k in KEY_COLUMNS if f[k] is not None]
     lines += ["", "Evidence:", *side_by_side(json.loads(f["evidence"] or "{}"))]
     history = con.execute(
         "SELECT as_of, status FROM audit.finding_events WHERE finding_id = ? ORDER BY as_of", [finding_id]
