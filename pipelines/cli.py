@@ -49,7 +49,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     world = prepare_world(paths, Path(args.world) if args.world else None, args.customers, args.seed, args.as_of)
     print(f"world: {world}")
     with SandboxServers(world) as servers:
-        summary = audit_world(servers, world, paths, full_refresh=args.full_refresh, log_level="INFO")
+        summary = audit_world(
+            servers, world, paths, as_of=args.as_of, full_refresh=args.full_refresh, log_level="INFO"
+        )
     print_summary(summary)
     if not summary.success:
         return 1
@@ -229,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="out/demo", help="folder for the world, database and reports")
     demo.add_argument("--customers", type=int, default=3000, help="size of a generated world")
     demo.add_argument("--seed", type=int, default=42, help="seed of a generated world")
-    demo.add_argument("--as-of", type=_date, help="audit date of a generated world")
+    demo.add_argument("--as-of", type=_date, help="audit date (default: the world's as_of)")
     demo.add_argument("--full-refresh", action="store_true", help="reload every object in full")
 
     run = command("run", cmd_run, "Run the nightly audit once against the configured sources (LNR_* variables).")

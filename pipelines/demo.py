@@ -63,11 +63,17 @@ def night_worlds(paths: DemoPaths, customers: int, seed: int, nights: int = 3) -
 
 
 def audit_world(
-    servers: SandboxServers, world: Path, paths: DemoPaths, *, full_refresh: bool = False, log_level: str = "WARNING"
+    servers: SandboxServers,
+    world: Path,
+    paths: DemoPaths,
+    *,
+    as_of: dt.date | None = None,
+    full_refresh: bool = False,
+    log_level: str = "WARNING",
 ) -> NightSummary:
-    """One night: serve `world` and run the nightly job against it."""
+    """One night: serve `world` and run the nightly job against it, as of `as_of` (default: the world's)."""
     servers.load_world(world)
-    as_of = read_manifest(world).as_of
+    as_of = as_of.isoformat() if as_of else read_manifest(world).as_of
     resources = sandbox_resources(servers.endpoints, paths.database, as_of, paths.out)
     return run_nightly(resources, dagster_instance(paths.dagster_home), full_refresh=full_refresh, log_level=log_level)
 
