@@ -61,9 +61,9 @@ def extract(
     always read in full: one call is cheaper than an increment with its count.
     """
     started, calls_before = time.monotonic(), client.api_calls
+    load = SnapshotLoad(con, obj)
     watermark = None if full else stored_watermark(con, obj)
     since = watermark - overlap if watermark is not None else None
-    load = SnapshotLoad(con, obj)
     if since is not None and load.row_count() < client.page_size:
         since = None
     try:

@@ -207,8 +207,7 @@ class _transaction:
 
 
 def stored_watermark(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> dt.datetime | None:
-    """The highest watermark value of `obj`'s last successful load, or None before the first."""
-    create_raw_tables(con)
+    """The highest watermark value of `obj`'s last successful load, or None before the first (tables must exist)."""
     rows = con.execute("SELECT watermark FROM meta.watermarks WHERE object = ?", [object_label(obj)]).fetchall()
     return rows[0][0] if rows else None
 
