@@ -4,7 +4,9 @@ import dagster as dg
 
 from assets.history import current_findings, merge_night
 from assets.raw import DUCKDB_POOL, RAW_ASSETS
+from assets.raw_store import held_tables
 from checks.engine import STAGING_VIEWS, build_staging, findings_frame, run_rules, scorecard_of, staged_params
+from checks.lineage import rules_reading
 
 STAGING_KEYS = tuple(dg.AssetKey(["staging", view.name]) for view in STAGING_VIEWS)
 FINDINGS_KEY = dg.AssetKey(["audit", "findings"])
@@ -71,17 +73,22 @@ def audit_results(context: dg.AssetExecutionContext):
             build_staging(con, settings)
         runs = run_rules(con)
         tonight = findings_frame(runs)
-        counts = merge_night(con, tonight, settings.as_of, context.run.run_id)
+        held_rules = rules_reading(held_tables(con))
+        counts = merge_night(con, tonight, settings.as_of, context.run.run_id, held_rules)
         known = current_findings(con, settings.as_of)
         card = scorecard_of(con, runs)
     live = known.filter(known["status"] != "resolved")
     context.log.info(f"night {settings.as_of}: {tonight.height} findings; {counts}")
+    if held_rules:
+        context.log.warning(f"findings held back tonight (their data was held at extraction): {', '.join(held_rules)}")
     yield dg.MaterializeResult(
         asset_key=FINDINGS_KEY,
         metadata={
             "as_of": str(settings.as_of),
             "findings": tonight.height,
             **counts,
+            "held": int((live["status"] == "held").sum()),
+            "rules_held_back": ", ".join(held_rules) or "none",
             "acknowledged": int(live["acknowledged"].sum()),
             "dagster/row_count": tonight.height,
         },

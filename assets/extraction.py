@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from assets.raw_store import SnapshotLoad, stored_watermark
+from assets.raw_store import Reconciliation, SnapshotLoad, has_loaded, last_reconciliation, stored_watermark
+from checks.lineage import rules_reading
 from connectors.base import SourceClient
 from connectors.schema import SourceObject
 
@@ -17,8 +18,20 @@ DEFAULT_OVERLAP = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
+class ExtractionPolicy:
+    """How often objects whose ids are costly to list are reloaded in full, and how far a load may shrink one."""
+
+    full_reload_every: dt.timedelta = dt.timedelta(days=7)
+    max_row_drop: float = 0.5
+
+
+DEFAULT_POLICY = ExtractionPolicy()
+
+
+@dataclass(frozen=True)
 class ExtractionResult:
-    """What one extraction did: mode, records read, rows kept, API calls, time, quarantined records."""
+    """What one extraction did: mode, records read, rows kept, API calls, time, quarantined records, and whether
+    the load was held (the previous snapshot kept, with the reason) and when the object was last reconciled."""
 
     object: str
     mode: str
@@ -29,6 +42,9 @@ class ExtractionResult:
     seconds: float
     quarantined: int
     reconciled: bool
+    duplicates: int
+    held: str
+    reconciliation: Reconciliation
 
     @property
     def records_per_second(self) -> float:
@@ -45,6 +61,28 @@ def _stage(load: SnapshotLoad, pages: Iterable[list[dict]]) -> int:
     return read
 
 
+def _full_reload_due(con: duckdb.DuckDBPyConnection, obj: SourceObject, now: dt.datetime, every: dt.timedelta) -> bool:
+    """Whether `obj` was last loaded in full longer than `every` ago (or never)."""
+    last = last_reconciliation(con, obj).full_loaded_at
+    return last is None or now - last >= every
+
+
+def shape_problem(
+    obj: SourceObject, previous_rows: int, rows: int, loaded_before: bool, policy: ExtractionPolicy
+) -> str:
+    """Why a load of `rows` rows must not replace a snapshot of `previous_rows`, or "" when it may."""
+    if previous_rows and not rows:
+        return f"the source returned 0 rows where the previous snapshot held {previous_rows}"
+    if previous_rows and rows < previous_rows * (1 - policy.max_row_drop):
+        return (
+            f"the source returned {rows} rows where the previous snapshot held {previous_rows}, "
+            f"a fall of more than {policy.max_row_drop:.0%}"
+        )
+    if not rows and not loaded_before and (readers := rules_reading([obj.table])):
+        return f"empty on its first load, and the catalogue reads it ({', '.join(readers)})"
+    return ""
+
+
 def extract(
     con: duckdb.DuckDBPyConnection,
     client: SourceClient,
@@ -52,27 +90,36 @@ def extract(
     *,
     full: bool = False,
     overlap: dt.timedelta = DEFAULT_OVERLAP,
+    policy: ExtractionPolicy = DEFAULT_POLICY,
 ) -> ExtractionResult:
     """Load `obj` from `client` into its raw table; on any error the previous snapshot stays intact.
 
-    An incremental load merges the records changed since the stored watermark (less `overlap`); when the
-    source's count shows deletions it reconciles ids, and when ids appear that the increment missed (records
-    whose watermark lies in the past), it falls back to a full load. An object that fits in one page is
-    always read in full: one call is cheaper than an increment with its count.
+    An incremental load merges the records changed since the stored watermark (less `overlap`) and reconciles
+    ids: every night when the client lists them cheaply, otherwise when the source's count shows a difference,
+    with a full reload every `policy.full_reload_every` to catch deletions balanced by inserts. When ids appear
+    that the increment missed (records whose watermark lies in the past), it falls back to a full load. An object
+    that fits in one page is always read in full: one call is cheaper than an increment with its count.
+
+    Before the swap, duplicate ids are resolved (the latest record kept, the others quarantined), and a load
+    that would empty the object or shrink it by more than `policy.max_row_drop` is held: the previous snapshot
+    stays and `meta.held_objects` says why (as it does for an empty first load of an object the rules read).
     """
     started, calls_before = time.monotonic(), client.api_calls
     load = SnapshotLoad(con, obj)
+    previous_rows, loaded_before = load.row_count(), has_loaded(con, obj)
     watermark = None if full else stored_watermark(con, obj)
     since = watermark - overlap if watermark is not None else None
-    if since is not None and load.row_count() < client.page_size:
+    cheap_ids = client.ids_are_cheap(obj)
+    if since is not None and (
+        previous_rows < client.page_size
+        or (not cheap_ids and _full_reload_due(con, obj, dt.datetime.now(dt.UTC), policy.full_reload_every))
+    ):
         since = None
     try:
         read = _stage(load, client.iter_pages(obj, since))
-        loaded_at = dt.datetime.now(dt.UTC)
         reconciled = False
         if since is not None:
-            expected = load.row_count() + load.staged_new_ids() + len(load.rejected)
-            reconciled = client.count(obj) != expected
+            reconciled = cheap_ids or client.count(obj) != load.row_count() + load.staged_new_ids() + len(load.rejected)
             if reconciled:
                 for ids in client.iter_id_pages(obj):
                     load.add_source_ids(ids)
@@ -80,9 +127,16 @@ def extract(
                     since = None
                     load = SnapshotLoad(con, obj)
                     read += _stage(load, client.iter_pages(obj))
-        rows = (
-            load.commit_full(loaded_at) if since is None else load.commit_incremental(loaded_at, reconcile=reconciled)
-        )
+        duplicates = load.resolve_duplicates()
+        loaded_at = dt.datetime.now(dt.UTC)
+        rows = load.rows_after_commit(incremental=since is not None, reconcile=reconciled)
+        held = shape_problem(obj, previous_rows, rows, loaded_before, policy)
+        if held:
+            rows = load.hold(loaded_at, rows, held)
+        elif since is None:
+            rows = load.commit_full(loaded_at)
+        else:
+            rows = load.commit_incremental(loaded_at, reconcile=reconciled)
     except BaseException:
         load.discard()
         raise
@@ -95,5 +149,8 @@ def extract(
         api_calls=client.api_calls - calls_before,
         seconds=time.monotonic() - started,
         quarantined=len(load.rejected),
-        reconciled=reconciled,
+        reconciled=reconciled or since is None,
+        duplicates=duplicates,
+        held=held,
+        reconciliation=last_reconciliation(con, obj),
     )

@@ -33,18 +33,29 @@ def latest_night(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return con.execute("SELECT max(as_of) FROM audit.runs").fetchall()[0][0]
 
 
-def merge_night(con: duckdb.DuckDBPyConnection, findings: pl.DataFrame, as_of: dt.date, run_id: str) -> dict[str, int]:
-    """Record night `as_of`'s findings in one transaction (re-running a night replaces it); counts per status."""
+def merge_night(
+    con: duckdb.DuckDBPyConnection,
+    findings: pl.DataFrame,
+    as_of: dt.date,
+    run_id: str,
+    held_rules: tuple[str, ...] = (),
+) -> dict[str, int]:
+    """Record night `as_of`'s findings in one transaction (re-running a night replaces it); counts per status.
+
+    The findings of `held_rules` (rules reading data held back tonight) are neither new nor resolved: those open
+    before are marked `held`, and the counts leave them out.
+    """
     latest = latest_night(con)
     if latest is not None and as_of < latest:
         raise HistoryError(f"night {as_of} is before the last audited night {latest}; the history only moves forward")
     tonight_findings = findings.select(FINDING_COLUMNS)  # noqa: F841 - read by DuckDB's replacement scan
     params = {"as_of": as_of, "run_id": run_id}
+    held = {"as_of": as_of, "held_rules": list(held_rules)}
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM audit.finding_events WHERE as_of = $as_of", {"as_of": as_of})
-        con.execute(f"INSERT INTO audit.finding_events {sql('history_events')}", params)
-        con.execute(sql("history_upsert"), {"as_of": as_of})
+        con.execute(f"INSERT INTO audit.finding_events {sql('history_events')}", {**params, **held})
+        con.execute(sql("history_upsert"), held)
         con.execute(
             "INSERT OR REPLACE INTO audit.runs VALUES ($as_of, $run_id, now(), $findings)",
             {**params, "findings": findings.height},

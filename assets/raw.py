@@ -1,5 +1,7 @@
 """Raw extraction assets: one per declared source object, grouped per system."""
 
+import datetime as dt
+
 import dagster as dg
 
 from assets.extraction import extract
@@ -12,6 +14,11 @@ class ExtractionConfig(dg.Config):
     """Per-run extraction options."""
 
     full_refresh: bool = False
+
+
+def _moment(value: dt.datetime | None) -> str:
+    """An ISO timestamp for metadata, or "never"."""
+    return value.isoformat(timespec="seconds") if value else "never"
 
 
 def raw_asset_key(obj: SourceObject) -> dg.AssetKey:
@@ -27,7 +34,7 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
         group_name=f"raw_{obj.system}",
         kinds={obj.system, "duckdb"},
         pool=DUCKDB_POOL,
-        required_resource_keys={obj.system, "duckdb"},
+        required_resource_keys={obj.system, "duckdb", "audit_settings"},
         description=(
             f"Every {obj.system} {obj.name} record, extracted incrementally on {obj.watermark} into {obj.table}."
         ),
@@ -35,7 +42,10 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
     def _extract(context: dg.AssetExecutionContext, config: ExtractionConfig) -> dg.MaterializeResult:
         client = getattr(context.resources, obj.system).client()
         with context.resources.duckdb.get_connection() as con:
-            result = extract(con, client, obj, full=config.full_refresh)
+            policy = context.resources.audit_settings.extraction_policy()
+            result = extract(con, client, obj, full=config.full_refresh, policy=policy)
+        if result.held:
+            context.log.warning(f"{result.object}: load held, the previous snapshot is kept: {result.held}")
         if result.quarantined:
             context.log.warning(
                 f"{result.quarantined} {result.object} record(s) could not be loaded; see meta.quarantine"
@@ -55,6 +65,10 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
                 "records_per_second": round(result.records_per_second, 1),
                 "quarantined": result.quarantined,
                 "deletions_reconciled": result.reconciled,
+                "last_reconciled_at": _moment(result.reconciliation.reconciled_at),
+                "last_full_load_at": _moment(result.reconciliation.full_loaded_at),
+                "duplicates_quarantined": result.duplicates,
+                "held": result.held or "no",
             }
         )
 

@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS meta.watermarks (
     object VARCHAR PRIMARY KEY, watermark TIMESTAMPTZ, row_count BIGINT, loaded_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS meta.quarantine (
     object VARCHAR, record_key VARCHAR, reason VARCHAR, record JSON, quarantined_at TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS meta.reconciliation (
+    object VARCHAR PRIMARY KEY, reconciled_at TIMESTAMPTZ, full_loaded_at TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS meta.held_objects (
+    object VARCHAR PRIMARY KEY, previous_rows BIGINT, source_rows BIGINT, reason VARCHAR, held_at TIMESTAMPTZ);
 """
 
 
@@ -108,6 +112,7 @@ class SnapshotLoad:
         create_raw_tables(con)
         self.discard()
         con.execute(table_ddl(obj, self.pending))
+        con.execute(f"CREATE TABLE {self.ids} (id {obj.field(obj.key).type.value})")
 
     def add(self, records: Iterable[dict[str, Any]]) -> int:
         """Type one page of records and stage it; returns the number of rows staged."""
@@ -122,9 +127,44 @@ class SnapshotLoad:
     def add_source_ids(self, ids: Iterable[Any]) -> None:
         """Record ids that exist at the source now (for deletion reconciliation)."""
         key_type = self.obj.field(self.obj.key).type
-        self.con.execute(f"CREATE TABLE IF NOT EXISTS {self.ids} (id {key_type.value})")
         frame = pl.DataFrame({"id": list(ids)}, schema={"id": POLARS_TYPES[key_type]})  # noqa: F841
         self.con.execute(f"INSERT INTO {self.ids} SELECT id FROM frame")
+
+    def resolve_duplicates(self) -> int:
+        """Keep one staged row per key (the latest by watermark, ties by the whole row); quarantine the others."""
+        key = quoted(self.obj.key)
+        order = ", ".join(f"{quoted(name)} DESC NULLS LAST" for name in (self.obj.watermark, *self.obj.field_names))
+        ranked = (
+            f"SELECT rowid AS staged_row, row_number() OVER (PARTITION BY {key} ORDER BY {order}) AS rank, "
+            f"count(*) OVER (PARTITION BY {key}) AS copies FROM {self.pending}"
+        )
+        losers = self.con.execute(
+            f"SELECT p.*, r.copies FROM {self.pending} AS p JOIN ({ranked}) AS r ON p.rowid = r.staged_row "
+            f"WHERE r.rank > 1 ORDER BY r.staged_row"
+        )
+        names = [column[0] for column in losers.description]
+        for values in losers.fetchall():
+            record = dict(zip(names, values, strict=True))
+            copies = record.pop("copies")
+            reason = (
+                f"duplicate id {record[self.obj.key]}: {copies} records at the source; "
+                f"kept the one with the latest {self.obj.watermark}"
+            )
+            self.rejected.append((record, reason))
+        dropped = self.con.execute(
+            f"DELETE FROM {self.pending} WHERE rowid IN (SELECT staged_row FROM ({ranked}) WHERE rank > 1)"
+        ).fetchall()[0][0]
+        self.rows -= dropped
+        return dropped
+
+    def rows_after_commit(self, *, incremental: bool, reconcile: bool) -> int:
+        """The snapshot's row count if the staged rows were committed now (full, or merged and reconciled)."""
+        key = quoted(self.obj.key)
+        if not incremental:
+            return self.con.execute(f"SELECT count(*) FROM {self.pending}").fetchall()[0][0]
+        kept = f" WHERE {key} IN (SELECT id FROM {self.ids})" if reconcile else ""
+        union = f"SELECT {key} FROM {self.obj.table} UNION SELECT {key} FROM {self.pending}"
+        return self.con.execute(f"SELECT count(*) FROM ({union}){kept}").fetchall()[0][0]
 
     def commit_full(self, loaded_at: dt.datetime) -> int:
         """Replace the snapshot with the staged rows in one transaction; returns the new row count."""
@@ -133,22 +173,30 @@ class SnapshotLoad:
             self.con.execute(f"DELETE FROM {table}")
             self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
             self._finish(loaded_at)
+            self._record_reconciliation(loaded_at, full=True)
         return self.row_count()
 
     def commit_incremental(self, loaded_at: dt.datetime, *, reconcile: bool) -> int:
         """Merge the staged changes (and drop ids gone from the source when reconciling) in one transaction."""
         table, key = self.obj.table, quoted(self.obj.key)
-        watermark = quoted(self.obj.watermark)
         with _transaction(self.con):
             self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {self.pending})")
-            self.con.execute(
-                f"INSERT INTO {table} SELECT * FROM {self.pending} "
-                f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {watermark} DESC NULLS LAST) = 1"
-            )
+            self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
             if reconcile:
                 self.con.execute(f"DELETE FROM {table} WHERE {key} NOT IN (SELECT id FROM {self.ids})")
+                self._record_reconciliation(loaded_at, full=False)
             self._finish(loaded_at)
         return self.row_count()
+
+    def hold(self, held_at: dt.datetime, source_rows: int, reason: str) -> int:
+        """Keep the previous snapshot instead of the staged rows, recording why; returns the kept row count."""
+        previous = self.row_count()
+        self.con.execute(
+            "INSERT OR REPLACE INTO meta.held_objects VALUES (?, ?, ?, ?, ?)",
+            [object_label(self.obj), previous, source_rows, reason, held_at],
+        )
+        self.discard()
+        return previous
 
     def discard(self) -> None:
         """Drop the staged rows; the snapshot stays as it was."""
@@ -176,9 +224,20 @@ class SnapshotLoad:
         """The number of rows in the snapshot."""
         return self.con.execute(f"SELECT count(*) FROM {self.obj.table}").fetchall()[0][0]
 
+    def _record_reconciliation(self, at: dt.datetime, *, full: bool) -> None:
+        """Note that the snapshot's ids were matched against the source's at `at` (by a full load if `full`)."""
+        self.con.execute(
+            "INSERT INTO meta.reconciliation VALUES ($object, $at, CASE WHEN $full THEN $at END) "
+            "ON CONFLICT (object) DO UPDATE SET reconciled_at = excluded.reconciled_at, "
+            "full_loaded_at = coalesce(excluded.full_loaded_at, meta.reconciliation.full_loaded_at)",
+            {"object": object_label(self.obj), "at": at, "full": full},
+        )
+
     def _finish(self, loaded_at: dt.datetime) -> None:
+        """Record the new watermark and this load's quarantine, release any hold, drop the staged rows."""
         label = object_label(self.obj)
         watermark = quoted(self.obj.watermark)
+        self.con.execute("DELETE FROM meta.held_objects WHERE object = ?", [label])
         self.con.execute(
             f"INSERT OR REPLACE INTO meta.watermarks SELECT ?, max({watermark}), count(*), ? FROM {self.obj.table}",
             [label, loaded_at],
@@ -212,6 +271,12 @@ def stored_watermark(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> dt.da
     return rows[0][0] if rows else None
 
 
+def has_loaded(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> bool:
+    """Whether a load of `obj` was ever swapped in (tables must exist)."""
+    rows = con.execute("SELECT count(*) FROM meta.watermarks WHERE object = ?", [object_label(obj)]).fetchall()
+    return rows[0][0] > 0
+
+
 def quarantined(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> list[tuple[str | None, str]]:
     """The (record key, reason) pairs quarantined by `obj`'s last load."""
     rows = con.execute(
@@ -219,3 +284,44 @@ def quarantined(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> list[tuple
         [object_label(obj)],
     )
     return rows.fetchall()
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """When an object's ids were last matched against the source's, and when it was last loaded in full."""
+
+    reconciled_at: dt.datetime | None
+    full_loaded_at: dt.datetime | None
+
+
+def last_reconciliation(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> Reconciliation:
+    """When `obj` was last reconciled and last loaded in full (None: never)."""
+    rows = con.execute(
+        "SELECT reconciled_at, full_loaded_at FROM meta.reconciliation WHERE object = ?", [object_label(obj)]
+    ).fetchall()
+    return Reconciliation(*rows[0]) if rows else Reconciliation(None, None)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """An object whose last load was not swapped in: the rows kept, the rows the source gave, and why."""
+
+    object: str
+    previous_rows: int
+    source_rows: int
+    reason: str
+
+
+def holds(con: duckdb.DuckDBPyConnection) -> dict[str, Hold]:
+    """Every object whose last load was held back, by `system/Object` label (none before the first load)."""
+    try:
+        rows = con.execute("SELECT object, previous_rows, source_rows, reason FROM meta.held_objects ORDER BY object")
+    except duckdb.CatalogException:
+        return {}
+    return {row[0]: Hold(*row) for row in rows.fetchall()}
+
+
+def held_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The raw tables whose last load was held back."""
+    held = holds(con)
+    return [obj.table for obj in SOURCE_OBJECTS if object_label(obj) in held]

@@ -1,4 +1,4 @@
-"""Dagster asset checks on the raw tables: great-expectations validation and the quarantine."""
+"""Dagster asset checks on the raw tables: great-expectations validation, the quarantine, and held loads."""
 
 from collections.abc import Callable
 
@@ -6,8 +6,9 @@ import dagster as dg
 import duckdb
 
 from assets.raw import DUCKDB_POOL, raw_asset_key
-from assets.raw_store import object_label
+from assets.raw_store import holds, object_label
 from checks.expectations import validate_frame
+from checks.lineage import rules_reading
 from connectors.schema import SOURCE_OBJECTS, SourceObject
 
 QUARANTINE_SHOWN = 50
@@ -66,6 +67,23 @@ def quarantine(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> tuple[bool,
     }
 
 
+def snapshot_swapped_in(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> tuple[bool, dict]:
+    """Whether `obj`'s last load replaced its snapshot; if it was held, the two row counts, why, and the rules
+    whose findings are held back tonight."""
+    hold = holds(con).get(object_label(obj))
+    if hold is None:
+        return True, {"held": False}
+    return False, {
+        "held": True,
+        "previous_rows": hold.previous_rows,
+        "source_rows": hold.source_rows,
+        "reason": hold.reason,
+        "rules_held_back": dg.MetadataValue.md(
+            "\n".join(f"- `{rule_id}`" for rule_id in rules_reading([obj.table])) or "none"
+        ),
+    }
+
+
 RAW_CHECKS = (
     build_raw_check(
         "raw_expectations",
@@ -76,5 +94,11 @@ RAW_CHECKS = (
         "no_quarantined_records",
         "Every extracted record could be read as its declared types (see meta.quarantine).",
         quarantine,
+    ),
+    build_raw_check(
+        "snapshot_swapped_in",
+        "The last load replaced the snapshot: it did not empty the object or shrink it beyond the allowed drop "
+        "(a held load keeps the previous snapshot and holds back the findings of the rules reading it).",
+        snapshot_swapped_in,
     ),
 )

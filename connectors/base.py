@@ -33,6 +33,11 @@ class SourceClient(Protocol):
         """Non-empty pages of every id of `obj` at the source."""
         ...
 
+    def ids_are_cheap(self, obj: SourceObject) -> bool:
+        """Whether listing every id of `obj` costs less than a few percent of a full load (then ids are
+        reconciled every night; otherwise deletions wait for a count change or the periodic full reload)."""
+        ...
+
     def close(self) -> None:
         """Release the connections."""
         ...
@@ -56,6 +61,10 @@ class ClientBase(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._url!r})"
+
+    def ids_are_cheap(self, obj: SourceObject) -> bool:
+        """False: an id listing over HTTP pages like the records themselves, at a similar cost."""
+        return False
 
     def _check(self, obj: SourceObject) -> None:
         if obj.system != self.system:

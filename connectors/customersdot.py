@@ -81,6 +81,10 @@ class CustomersDotClient(ClientBase):
             if ids:
                 yield ids
 
+    def ids_are_cheap(self, obj: SourceObject) -> bool:
+        """True: the `/ids` listing pages 100 times more ids than records per call."""
+        return True
+
     def close(self) -> None:
         """Close the connections."""
         self._http.close()

@@ -13,6 +13,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
+from assets.extraction import DEFAULT_POLICY, ExtractionPolicy
 from assets.reports.mail import SmtpSettings
 from checks.engine import AuditSettings
 from connectors.customersdot import CustomersDotClient
@@ -110,10 +111,16 @@ class CustomersDotResource(_ClientResource):
 
 
 class AuditSettingsResource(dg.ConfigurableResource):
-    """The audit date (empty: today, UTC) and the accounts excluded from the audit."""
+    """The audit date (empty: today, UTC), the accounts excluded from the audit, and the extraction's guards."""
 
     as_of: str | None = None
     excluded_zuora_accounts: list[str] = []
+    full_reload_days: int = DEFAULT_POLICY.full_reload_every.days
+    max_row_drop_percent: float = DEFAULT_POLICY.max_row_drop * 100
+
+    def extraction_policy(self) -> ExtractionPolicy:
+        """How often costly-to-list objects are reloaded in full, and how far a load may shrink an object."""
+        return ExtractionPolicy(dt.timedelta(days=self.full_reload_days), self.max_row_drop_percent / 100)
 
     def audit_date(self) -> dt.date:
         """The audit date D."""

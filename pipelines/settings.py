@@ -25,6 +25,8 @@ ENVIRONMENT: dict[str, str] = {
     "LNR_DUCKDB_PATH": f"the DuckDB file (default {DEFAULT_DATABASE})",
     "LNR_AS_OF": "the audit date YYYY-MM-DD (default: today, UTC)",
     "LNR_EXCLUDED_ZUORA_ACCOUNTS": "Zuora account numbers left out of the audit, comma-separated",
+    "LNR_FULL_RELOAD_DAYS": "days between full reloads of objects whose ids are costly to list (default 7)",
+    "LNR_MAX_ROW_DROP_PERCENT": "a load shrinking an object by more than this is held back (default 50)",
     "LNR_ZUORA_BASE_URL": "Zuora REST base URL of your data center, e.g. https://rest.na.zuora.com",
     "LNR_ZUORA_CLIENT_ID": "Zuora OAuth client id",
     "LNR_ZUORA_CLIENT_SECRET": "Zuora OAuth client secret (secret)",
@@ -65,6 +67,18 @@ def _optional(env: Mapping[str, str], name: str) -> Any:
     return dg.EnvVar(name) if env.get(name) else None
 
 
+def _numbers(env: Mapping[str, str], **names: str) -> dict[str, float]:
+    """The settings whose variables are set, as numbers; a clear error naming the variable otherwise."""
+    values = {}
+    for setting, name in names.items():
+        if env.get(name):
+            try:
+                values[setting] = float(env[name])
+            except ValueError:
+                raise ValueError(f"{name} must be a number, not {env[name]!r}") from None
+    return values
+
+
 def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -77,6 +91,7 @@ def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str
         "audit_settings": AuditSettingsResource(
             as_of=env.get("LNR_AS_OF") or None,
             excluded_zuora_accounts=_split(env.get("LNR_EXCLUDED_ZUORA_ACCOUNTS")),
+            **_numbers(env, full_reload_days="LNR_FULL_RELOAD_DAYS", max_row_drop_percent="LNR_MAX_ROW_DROP_PERCENT"),
         ),
         "zuora": ZuoraResource(
             base_url=dg.EnvVar("LNR_ZUORA_BASE_URL"),

@@ -11,7 +11,8 @@ rule_id               the catalogue rule that raised it
 category              the rule's category
 severity              the rule's severity
 status                new (first seen tonight), open (seen before and still there), reopened (back after being
-                      resolved) or resolved (no longer found)
+                      resolved), held (not checked tonight: data it depends on was held back) or resolved (no
+                      longer found)
 acknowledged          yes when L&R acknowledged the finding and the acknowledgement has not expired, else no
 ack_reason            why it was acknowledged (blank when not acknowledged)
 ack_until             the day the acknowledgement expires (blank when not acknowledged)
@@ -78,5 +79,5 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 SUMMARY_COUNTS: tuple[str, ...] = SUMMARY_COLUMNS[3:]
 
-OPEN_STATUSES: tuple[str, ...] = ("new", "open", "reopened")
+OPEN_STATUSES: tuple[str, ...] = ("new", "open", "reopened", "held")
 STATUSES: tuple[str, ...] = (*OPEN_STATUSES, "resolved")

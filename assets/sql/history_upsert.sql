@@ -1,4 +1,5 @@
--- Record tonight's findings with their latest details, keeping the night each was first seen.
+-- Record tonight's findings with their latest details, keeping the night each was first seen (not those of
+-- rules whose data is held back tonight).
 INSERT INTO audit.findings
 SELECT
     finding_id, rule_id, subject_id, severity, category, summary,
@@ -6,6 +7,7 @@ SELECT
     order_id, license_id, billing_account_id, namespace_id, CAST(evidence AS JSON), suggested_action,
     $as_of AS first_seen, $as_of AS last_seen
 FROM tonight_findings
+WHERE NOT list_contains($held_rules::VARCHAR[], rule_id)
 ON CONFLICT (finding_id) DO UPDATE SET
     severity = excluded.severity,
     category = excluded.category,

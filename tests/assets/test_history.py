@@ -95,3 +95,18 @@ def test_acknowledgement_is_shown_until_it_expires(con):
     assert not current_findings(con, NIGHT2).row(0, named=True)["acknowledged"]
     with pytest.raises(HistoryError, match="no finding"):
         acknowledge(con, "f-unknown", "x", NIGHT3)
+
+
+def test_findings_of_held_rules_are_neither_new_nor_resolved(con):
+    merge_night(con, night("a", "b"), NIGHT1, "r1")
+    counts = merge_night(con, night("a", "c"), NIGHT2, "r2", held_rules=("seat_count_mismatch",))
+    assert counts == {"new": 0, "open": 0, "reopened": 0, "resolved": 0}
+    assert statuses(con, NIGHT2) == {"a": "held", "b": "held"}
+    assert merge_night(con, night("a", "c"), NIGHT3, "r3") == {"new": 1, "open": 1, "reopened": 0, "resolved": 1}
+    assert statuses(con, NIGHT3) == {"a": "open", "b": "resolved", "c": "new"}
+
+
+def test_a_hold_on_other_rules_leaves_the_findings_as_they_are(con):
+    merge_night(con, night("a"), NIGHT1, "r1")
+    merge_night(con, night("b"), NIGHT2, "r2", held_rules=("cloud_licensing_mismatch",))
+    assert statuses(con, NIGHT2) == {"a": "resolved", "b": "new"}
