@@ -24,6 +24,12 @@ class ExtractionPolicy:
     full_reload_every: dt.timedelta = dt.timedelta(days=7)
     max_row_drop: float = 0.5
 
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_row_drop <= 1:
+            raise ValueError(f"the allowed row drop is a share from 0 to 1, not {self.max_row_drop}")
+        if self.full_reload_every < dt.timedelta(0):
+            raise ValueError(f"the full reload interval cannot be negative ({self.full_reload_every})")
+
 
 DEFAULT_POLICY = ExtractionPolicy()
 
