@@ -25,6 +25,7 @@ class ExtractionPolicy:
     max_row_drop: float = 0.5
 
     def __post_init__(self) -> None:
+        """Refuse a drop outside 0..1 and a negative interval."""
         if not 0 <= self.max_row_drop <= 1:
             raise ValueError(f"the allowed row drop is a share from 0 to 1, not {self.max_row_drop}")
         if self.full_reload_every < dt.timedelta(0):
@@ -97,6 +98,7 @@ def extract(
     full: bool = False,
     overlap: dt.timedelta = DEFAULT_OVERLAP,
     policy: ExtractionPolicy = DEFAULT_POLICY,
+    accept_shape: bool = False,
 ) -> ExtractionResult:
     """Load `obj` from `client` into its raw table; on any error the previous snapshot stays intact.
 
@@ -109,6 +111,7 @@ def extract(
     Before the swap, duplicate ids are resolved (the latest record kept, the others quarantined), and a load
     that would empty the object or shrink it by more than `policy.max_row_drop` is held: the previous snapshot
     stays and `meta.held_objects` says why (as it does for an empty first load of an object the rules read).
+    `accept_shape` swaps such a load in all the same, once the operator has confirmed the source is right.
     """
     started, calls_before = time.monotonic(), client.api_calls
     load = SnapshotLoad(con, obj)
@@ -136,7 +139,7 @@ def extract(
         duplicates = load.resolve_duplicates()
         loaded_at = dt.datetime.now(dt.UTC)
         rows = load.rows_after_commit(incremental=since is not None, reconcile=reconciled)
-        held = shape_problem(obj, previous_rows, rows, loaded_before, policy)
+        held = "" if accept_shape else shape_problem(obj, previous_rows, rows, loaded_before, policy)
         if held:
             rows = load.hold(loaded_at, rows, held)
         elif since is None:
@@ -155,7 +158,7 @@ def extract(
         api_calls=client.api_calls - calls_before,
         seconds=time.monotonic() - started,
         quarantined=len(load.rejected),
-        reconciled=reconciled or since is None,
+        reconciled=(reconciled or since is None) and not held,
         duplicates=duplicates,
         held=held,
         reconciliation=last_reconciliation(con, obj),

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import dagster as dg
+from pydantic import Field
 
 from assets.extraction import extract
 from connectors.schema import SOURCE_OBJECTS, SourceObject
@@ -14,6 +15,10 @@ class ExtractionConfig(dg.Config):
     """Per-run extraction options."""
 
     full_refresh: bool = False
+    accept_source_shape: bool = Field(
+        default=False,
+        description="Swap in loads that empty or shrink an object beyond the allowed drop (held back otherwise).",
+    )
 
 
 def _moment(value: dt.datetime | None) -> str:
@@ -43,7 +48,9 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
         client = getattr(context.resources, obj.system).client()
         with context.resources.duckdb.get_connection() as con:
             policy = context.resources.audit_settings.extraction_policy()
-            result = extract(con, client, obj, full=config.full_refresh, policy=policy)
+            result = extract(
+                con, client, obj, full=config.full_refresh, policy=policy, accept_shape=config.accept_source_shape
+            )
         if result.held:
             context.log.warning(f"{result.object}: load held, the previous snapshot is kept: {result.held}")
         if result.quarantined:

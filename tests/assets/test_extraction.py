@@ -176,6 +176,10 @@ def test_an_emptied_object_keeps_its_previous_snapshot_and_fails_its_check(sourc
     source.serve({ACTIVATIONS: [activation(n) for n in range(1, 6)]})
     assert not source.extract(ACTIVATIONS).held
     assert snapshot_swapped_in(source.con, ACTIVATIONS)[0] and source.keys(ACTIVATIONS) == [1, 2, 3, 4, 5]
+    source.serve({ACTIVATIONS: []})
+    assert source.extract(ACTIVATIONS, full=full).held
+    accepted = source.extract(ACTIVATIONS, full=full, accept_shape=True)
+    assert not accepted.held and source.keys(ACTIVATIONS) == [] and holds(source.con) == {}
 
 
 def test_a_fall_beyond_the_allowed_drop_is_held_and_a_smaller_one_is_not(source):
