@@ -133,6 +133,8 @@ class SnapshotLoad:
     def resolve_duplicates(self) -> int:
         """Keep one staged row per key (the latest by watermark, ties by the whole row); quarantine the others."""
         key = quoted(self.obj.key)
+        if not self.con.execute(f"SELECT count(*) - count(DISTINCT {key}) FROM {self.pending}").fetchall()[0][0]:
+            return 0
         order = ", ".join(f"{quoted(name)} DESC NULLS LAST" for name in (self.obj.watermark, *self.obj.field_names))
         ranked = (
             f"SELECT rowid AS staged_row, row_number() OVER (PARTITION BY {key} ORDER BY {order}) AS rank, "

@@ -264,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--severity", choices=("critical", "high", "medium", "low"))
     listing.add_argument(
         "--status",
-        choices=("new", "open", "reopened", "resolved", "acknowledged"),
+        choices=("new", "open", "reopened", "held", "resolved", "acknowledged"),
         help="only this status (default: all but resolved)",
     )
     listing.add_argument("--since", type=_date, help="only findings first seen on or after this date")
