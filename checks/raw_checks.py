@@ -54,7 +54,7 @@ def expectations(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> tuple[boo
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> tuple[bool, dict]:
-    """Whether `obj`'s last load set records aside as unreadable; the first of them with their reasons."""
+    """Whether `obj`'s last load set records aside (unreadable, or a duplicated id); the first with their reasons."""
     label = object_label(obj)
     total = con.execute("SELECT count(*) FROM meta.quarantine WHERE object = ?", [label]).fetchall()[0][0]
     rows = con.execute(
@@ -92,7 +92,7 @@ RAW_CHECKS = (
     ),
     build_raw_check(
         "no_quarantined_records",
-        "Every extracted record could be read as its declared types (see meta.quarantine).",
+        "Every extracted record could be read as its declared types, and no id came twice (see meta.quarantine).",
         quarantine,
     ),
     build_raw_check(
