@@ -4,10 +4,11 @@ WITH quoted AS (
     FROM raw_salesforce.zqu__quote__c AS q
     WHERE NOT coalesce(q."IsDeleted", false)
     AND coalesce(q."zqu__Primary__c", false)
-    AND q."zqu__Status__c" = 'Sent to Z-Billing'
+    AND staging.text(q."zqu__Status__c") = 'Sent to Z-Billing'
     AND EXISTS (
         SELECT 1 FROM raw_zuora.subscription AS z
-        WHERE z."Name" = q."zqu__Subscription_Name__c" OR z."Id" = q."zqu__ZuoraSubscriptionID__c"
+        WHERE staging.text(z."Name") = staging.text(q."zqu__Subscription_Name__c")
+        OR staging.text(z."Id") = staging.text(q."zqu__ZuoraSubscriptionID__c")
     )
 )
 SELECT

@@ -8,8 +8,9 @@ WITH compared AS (
         arg_min(i."AmountWithoutTax", i."Id") AS amount_without_tax,
         arg_min(i."Amount", i."Id") AS invoice_amount
     FROM staging.opportunities AS o
-    JOIN raw_zuora.invoice AS i ON i."InvoiceNumber" = o."Invoice_Number__c" AND i."Status" = 'Posted'
-    LEFT JOIN staging.zuora_accounts AS a ON a.account_id = i."AccountId"
+    JOIN raw_zuora.invoice AS i
+        ON staging.text(i."InvoiceNumber") = o."Invoice_Number__c" AND staging.text(i."Status") = 'Posted'
+    LEFT JOIN staging.zuora_accounts AS a ON a.account_id = staging.text(i."AccountId")
     CROSS JOIN audit.params AS p
     WHERE o."StageName" = 'Closed Won'
     GROUP BY o."Id"

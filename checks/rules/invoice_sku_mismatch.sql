@@ -1,7 +1,7 @@
 -- invoice_sku_mismatch: item of a Posted invoice dated within 365 days before D whose SKU differs from the SKU of its charge's catalog product.
 SELECT
     i.invoice_item_id AS subject_id,
-    coalesce(i.sku <> c.product_sku, false) AS failed,
+    c.product_sku IS NOT NULL AND i.sku IS DISTINCT FROM c.product_sku AS failed,
     i.account_number AS zuora_account_number,
     i.subscription_name,
     i.sf_account_id,
@@ -19,8 +19,8 @@ SELECT
         }
     }) AS evidence
 FROM staging.posted_invoice_items AS i
-JOIN raw_zuora.productrateplancharge AS prpc ON prpc."Id" = i.product_rate_plan_charge_id
-JOIN staging.catalog_rate_plans AS c ON c.product_rate_plan_id = prpc."ProductRatePlanId"
+JOIN raw_zuora.productrateplancharge AS prpc ON staging.text(prpc."Id") = i.product_rate_plan_charge_id
+JOIN staging.catalog_rate_plans AS c ON c.product_rate_plan_id = staging.text(prpc."ProductRatePlanId")
 CROSS JOIN audit.params AS p
 WHERE c.product_id IS NOT NULL
 AND i.invoice_date >= p.as_of - 365

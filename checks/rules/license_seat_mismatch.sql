@@ -1,7 +1,7 @@
 -- license_seat_mismatch: paid SM subscription in force whose current license has users_count != Seats(S).
 SELECT
     s.subscription_name AS subject_id,
-    coalesce(c.users_count <> s.seats, false) AS failed,
+    c.users_count IS DISTINCT FROM s.seats AS failed,
     s.account_number AS zuora_account_number,
     s.subscription_name,
     s.sf_account_id,

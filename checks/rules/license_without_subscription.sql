@@ -1,7 +1,9 @@
 -- license_without_subscription: non-trial license with expires_at > D whose zuora_subscription_name is empty or no Zuora subscription.
 SELECT
     l.id::VARCHAR AS subject_id,
-    NOT EXISTS (SELECT 1 FROM raw_zuora.subscription AS z WHERE z."Name" = l.zuora_subscription_name) AS failed,
+    NOT EXISTS (
+        SELECT 1 FROM raw_zuora.subscription AS z WHERE staging.text(z."Name") = l.zuora_subscription_name
+    ) AS failed,
     l.zuora_subscription_name AS subscription_name,
     l.id::VARCHAR AS license_id,
     to_json({'customersdot': l.license_evidence, 'zuora': {'subscription': NULL}}) AS evidence

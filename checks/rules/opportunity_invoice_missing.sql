@@ -1,12 +1,12 @@
 -- opportunity_invoice_missing: Closed Won opportunity past the grace days whose Invoice_Number__c names no Posted Zuora invoice.
 WITH invoices AS (
     SELECT
-        "InvoiceNumber" AS invoice_number,
-        bool_or("Status" = 'Posted') AS posted,
+        staging.text("InvoiceNumber") AS invoice_number,
+        bool_or(staging.text("Status") = 'Posted') AS posted,
         list("Status" ORDER BY "Id") AS statuses,
         list({'Id': "Id", 'Status': "Status"} ORDER BY "Id") AS invoices
     FROM raw_zuora.invoice
-    GROUP BY "InvoiceNumber"
+    GROUP BY invoice_number
 )
 SELECT
     o."Id" AS subject_id,

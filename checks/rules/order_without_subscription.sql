@@ -1,7 +1,7 @@
 -- order_without_subscription: active order whose subscription_name is no Zuora subscription.
 SELECT
     o.id::VARCHAR AS subject_id,
-    NOT EXISTS (SELECT 1 FROM raw_zuora.subscription AS z WHERE z."Name" = o.subscription_name) AS failed,
+    NOT EXISTS (SELECT 1 FROM raw_zuora.subscription AS z WHERE staging.text(z."Name") = o.subscription_name) AS failed,
     b.account_number AS zuora_account_number,
     o.subscription_name,
     b.sf_account_id,

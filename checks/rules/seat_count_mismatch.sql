@@ -1,7 +1,7 @@
 -- seat_count_mismatch: active order of a subscription in force, on a base rate plan P of its latest version, with quantity != Seats(S, P).
 SELECT
     o.id::VARCHAR AS subject_id,
-    coalesce(o.quantity <> seats.seats, false) AS failed,
+    o.quantity IS DISTINCT FROM seats.seats AS failed,
     s.account_number AS zuora_account_number,
     s.subscription_name,
     s.sf_account_id,

@@ -1,7 +1,9 @@
 -- unknown_product_rate_plan: active order whose product_rate_plan_id is no Zuora ProductRatePlan.
 SELECT
     o.id::VARCHAR AS subject_id,
-    NOT EXISTS (SELECT 1 FROM raw_zuora.productrateplan AS c WHERE c."Id" = o.product_rate_plan_id) AS failed,
+    NOT EXISTS (
+        SELECT 1 FROM raw_zuora.productrateplan AS c WHERE staging.text(c."Id") = o.product_rate_plan_id
+    ) AS failed,
     s.account_number AS zuora_account_number,
     o.subscription_name,
     s.sf_account_id,

@@ -1,21 +1,27 @@
 -- Zuora catalog rate plans with their product, SKU, deployment (SaaS, SM, Dedicated) and whether the product is a base product.
 CREATE OR REPLACE TABLE staging.catalog_rate_plans AS
+WITH products AS (
+    SELECT
+        staging.text("Id") AS product_id,
+        "Name" AS product_name,
+        staging.text("SKU") AS product_sku,
+        staging.text("ProductTier__c") AS product_tier,
+        staging.text("ProductDeployment__c") AS product_deployment
+    FROM raw_zuora.product
+)
 SELECT
-    prp."Id" AS product_rate_plan_id,
+    staging.text(prp."Id") AS product_rate_plan_id,
     prp."Name" AS product_rate_plan_name,
     prp."EffectiveEndDate" AS product_rate_plan_end_date,
-    p."Id" AS product_id,
-    p."Name" AS product_name,
-    p."SKU" AS product_sku,
-    p."ProductTier__c" AS product_tier,
-    CASE p."ProductDeployment__c"
+    p.product_id,
+    p.product_name,
+    p.product_sku,
+    p.product_tier,
+    CASE p.product_deployment
         WHEN 'GitLab.com' THEN 'SaaS'
         WHEN 'Self-Managed' THEN 'SM'
         WHEN 'Dedicated' THEN 'Dedicated'
     END AS deployment,
-    coalesce(
-        ends_with(trim(p."ProductTier__c"), '- Premium') OR ends_with(trim(p."ProductTier__c"), '- Ultimate'),
-        false
-    ) AS is_base
+    coalesce(ends_with(p.product_tier, '- Premium') OR ends_with(p.product_tier, '- Ultimate'), false) AS is_base
 FROM raw_zuora.productrateplan AS prp
-LEFT JOIN raw_zuora.product AS p ON p."Id" = prp."ProductId";
+LEFT JOIN products AS p ON p.product_id = staging.text(prp."ProductId");

@@ -1,6 +1,22 @@
--- The latest version (highest Version) of every Zuora subscription name, with End(S), whether it is in force on D and whether it is ignored.
+-- The latest version (highest Version) of every Zuora subscription name (text values trimmed), with End(S), whether it is in force on D and whether it is ignored.
 CREATE OR REPLACE TABLE staging.latest_versions AS
-WITH latest AS (
+WITH versions AS (
+    SELECT * REPLACE (
+        staging.text("Name") AS "Name",
+        staging.text("Id") AS "Id",
+        staging.text("AccountId") AS "AccountId",
+        staging.text("Status") AS "Status",
+        staging.text("TermType") AS "TermType",
+        staging.text("GitLabNamespaceId__c") AS "GitLabNamespaceId__c",
+        staging.text("TurnOnCloudLicensing__c") AS "TurnOnCloudLicensing__c",
+        staging.text("TurnOnSeatReconciliation__c") AS "TurnOnSeatReconciliation__c",
+        staging.text("TurnOnAutoRenew__c") AS "TurnOnAutoRenew__c",
+        staging.text("Renewal_Subscription__c__c") AS "Renewal_Subscription__c__c",
+        staging.text("ExcludeFromAnalysis__c") AS "ExcludeFromAnalysis__c"
+    )
+    FROM raw_zuora.subscription
+),
+latest AS (
     SELECT
         s.*,
         CASE
@@ -8,7 +24,7 @@ WITH latest AS (
             WHEN s."TermType" = 'EVERGREEN' THEN NULL
             ELSE s."TermEndDate"
         END AS end_date
-    FROM raw_zuora.subscription AS s
+    FROM versions AS s
     WHERE s."Name" IS NOT NULL
     QUALIFY row_number() OVER (
         PARTITION BY s."Name" ORDER BY s."Version" DESC NULLS LAST, s."UpdatedDate" DESC NULLS LAST, s."Id" DESC

@@ -1,4 +1,4 @@
--- Non-trial CustomersDot licenses that are not ignored, with whether their dates are valid (starts_at < expires_at) or invalid (starts_at >= expires_at).
+-- Non-trial CustomersDot licenses (identifiers trimmed) that are not ignored, with whether their dates are valid (starts_at < expires_at) or invalid (starts_at >= expires_at).
 CREATE OR REPLACE TABLE staging.licenses AS
 SELECT
     l.*,
@@ -13,7 +13,14 @@ SELECT
         'starts_at': l.starts_at,
         'expires_at': l.expires_at
     } AS license_evidence
-FROM raw_customersdot.licenses AS l
+FROM (
+    SELECT * REPLACE (
+        staging.text(plan_code) AS plan_code,
+        staging.text(zuora_subscription_id) AS zuora_subscription_id,
+        staging.text(zuora_subscription_name) AS zuora_subscription_name
+    )
+    FROM raw_customersdot.licenses
+) AS l
 WHERE NOT coalesce(l.trial, false)
 AND NOT EXISTS (
     SELECT 1 FROM staging.ignored_subscription_names AS i WHERE i.subscription_name = l.zuora_subscription_name

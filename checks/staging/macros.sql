@@ -1,5 +1,10 @@
--- Scalar macros of the common definitions: half-open date ranges and Salesforce id normalisation.
+-- Scalar macros of the common definitions: compared text values, half-open date ranges and Salesforce id normalisation.
 CREATE SCHEMA IF NOT EXISTS staging;
+
+-- A text value as the catalogue compares it: surrounding whitespace (spaces, tabs, line breaks) removed, and a
+-- blank string empty (NULL).
+CREATE OR REPLACE MACRO staging.text(x) AS
+    nullif(trim(x, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '');
 
 -- In effect on d: start <= d and (end empty or d < end).
 CREATE OR REPLACE MACRO staging.in_effect(start_date, end_date, d) AS
@@ -16,8 +21,8 @@ CREATE OR REPLACE MACRO staging.sf_checksum_char(chunk) AS substr(
 
 -- The id in x: x itself, or the 15- or 18-character id inside a URL (https://….salesforce.com/006…).
 CREATE OR REPLACE MACRO staging.sf_extract_id(x) AS coalesce(
-    nullif(regexp_extract(trim(x), '(?:^|[/=])([a-zA-Z0-9]{18}|[a-zA-Z0-9]{15})(?:[/?#&]|$)', 1), ''),
-    nullif(trim(x), '')
+    nullif(regexp_extract(staging.text(x), '(?:^|[/=])([a-zA-Z0-9]{18}|[a-zA-Z0-9]{15})(?:[/?#&]|$)', 1), ''),
+    staging.text(x)
 );
 
 -- The 18-character Salesforce id named by x (an id of 15 or 18 characters, or a URL holding one): its first

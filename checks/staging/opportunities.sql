@@ -1,7 +1,14 @@
--- Salesforce opportunities that are not ignored (deleted, 10-Duplicate, or booked only on ignored subscriptions), with their resolved account.
+-- Salesforce opportunities (text values trimmed) that are not ignored (deleted, 10-Duplicate, or booked only on ignored subscriptions), with their resolved account.
 CREATE OR REPLACE TABLE staging.opportunities AS
 WITH opportunities AS (
-    SELECT o.*, staging.sf_id18(o."Id") AS opportunity_key
+    SELECT
+        o.* REPLACE (
+            staging.text(o."AccountId") AS "AccountId",
+            staging.text(o."StageName") AS "StageName",
+            staging.text(o."Type") AS "Type",
+            staging.text(o."Invoice_Number__c") AS "Invoice_Number__c"
+        ),
+        staging.sf_id18(o."Id") AS opportunity_key
     FROM raw_salesforce.opportunity AS o
 )
 SELECT

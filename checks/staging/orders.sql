@@ -1,4 +1,4 @@
--- CustomersDot orders that are not ignored, each marked trial, free, and in effect on D (start_date, end_date).
+-- CustomersDot orders (identifiers trimmed) that are not ignored, each marked trial, free, and in effect on D (start_date, end_date).
 CREATE OR REPLACE TABLE staging.orders AS
 SELECT
     o.*,
@@ -18,7 +18,15 @@ SELECT
         'gl_namespace_id': o.gl_namespace_id,
         'trial': o.trial
     } AS order_evidence
-FROM raw_customersdot.orders AS o
+FROM (
+    SELECT * REPLACE (
+        staging.text(product_rate_plan_id) AS product_rate_plan_id,
+        staging.text(subscription_id) AS subscription_id,
+        staging.text(subscription_name) AS subscription_name,
+        staging.text(gl_namespace_id) AS gl_namespace_id
+    )
+    FROM raw_customersdot.orders
+) AS o
 CROSS JOIN audit.params AS p
 WHERE NOT EXISTS (
     SELECT 1 FROM staging.ignored_subscription_names AS i WHERE i.subscription_name = o.subscription_name

@@ -2,22 +2,24 @@
 CREATE OR REPLACE TABLE staging.posted_invoice_items AS
 SELECT
     i."Id" AS invoice_id,
-    i."InvoiceNumber" AS invoice_number,
+    staging.text(i."InvoiceNumber") AS invoice_number,
     i."InvoiceDate" AS invoice_date,
     i."DueDate" AS due_date,
     i."Balance" AS balance,
     a.account_number,
     a.sf_account_id,
     it."Id" AS invoice_item_id,
-    v."Name" AS subscription_name,
-    it."ProductRatePlanChargeId" AS product_rate_plan_charge_id,
-    it."SKU" AS sku,
+    staging.text(v."Name") AS subscription_name,
+    staging.text(it."ProductRatePlanChargeId") AS product_rate_plan_charge_id,
+    staging.text(it."SKU") AS sku,
     it."ChargeName" AS charge_name,
     it."ServiceStartDate" AS service_start_date
 FROM raw_zuora.invoice AS i
-JOIN raw_zuora.invoiceitem AS it ON it."InvoiceId" = i."Id"
-LEFT JOIN raw_zuora.subscription AS v ON v."Id" = it."SubscriptionId"
-LEFT JOIN staging.zuora_accounts AS a ON a.account_id = i."AccountId"
-WHERE i."Status" = 'Posted'
+JOIN raw_zuora.invoiceitem AS it ON staging.text(it."InvoiceId") = staging.text(i."Id")
+LEFT JOIN raw_zuora.subscription AS v ON staging.text(v."Id") = staging.text(it."SubscriptionId")
+LEFT JOIN staging.zuora_accounts AS a ON a.account_id = staging.text(i."AccountId")
+WHERE staging.text(i."Status") = 'Posted'
 AND NOT coalesce(a.excluded, false)
-AND NOT EXISTS (SELECT 1 FROM staging.ignored_subscription_names AS n WHERE n.subscription_name = v."Name");
+AND NOT EXISTS (
+    SELECT 1 FROM staging.ignored_subscription_names AS n WHERE n.subscription_name = staging.text(v."Name")
+);

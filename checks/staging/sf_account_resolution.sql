@@ -1,9 +1,9 @@
--- Every Salesforce account id written in any system, resolved: 18-character form, MasterRecordId chain followed to the surviving account, and whether that account exists undeleted.
+-- Every Salesforce account id written in any system (trimmed), resolved: 18-character form, MasterRecordId chain followed to the surviving account, and whether that account exists undeleted.
 CREATE OR REPLACE TABLE staging.sf_account_resolution AS
 WITH RECURSIVE accounts AS (
     SELECT
         staging.sf_id18("Id") AS account_key,
-        "Id" AS account_id,
+        staging.text("Id") AS account_id,
         staging.sf_id18("MasterRecordId") AS master_key,
         coalesce("IsDeleted", false) AS is_deleted
     FROM raw_salesforce.account
@@ -23,11 +23,11 @@ survivors AS (
     GROUP BY c.account_key
 ),
 account_references AS (
-    SELECT "CrmId" AS reference FROM raw_zuora.account
-    UNION SELECT salesforce_account_id FROM raw_customersdot.billing_accounts
-    UNION SELECT salesforce_account_id FROM raw_customersdot.customers
-    UNION SELECT "AccountId" FROM raw_salesforce.opportunity
-    UNION SELECT "Id" FROM raw_salesforce.account
+    SELECT staging.text("CrmId") AS reference FROM raw_zuora.account
+    UNION SELECT staging.text(salesforce_account_id) FROM raw_customersdot.billing_accounts
+    UNION SELECT staging.text(salesforce_account_id) FROM raw_customersdot.customers
+    UNION SELECT staging.text("AccountId") FROM raw_salesforce.opportunity
+    UNION SELECT staging.text("Id") FROM raw_salesforce.account
 ),
 keyed AS (
     SELECT reference, staging.sf_id18(reference) AS account_key
