@@ -1,4 +1,4 @@
-"""The current license of an SM subscription has other seats than Zuora (e.g. not re-issued after an add-on)."""
+"""The current license of an SM subscription has other seats than Zuora (not re-issued after an add-on), or none."""
 
 from sandbox.generator.hosts import Host, current_license, running
 from sandbox.generator.provisioning import sub_license
@@ -8,7 +8,7 @@ RULE_ID = "license_seat_mismatch"
 
 
 def inject(world: World, instance: int) -> str:
-    """Change the seats of the current license, or drop the license issued for a seat add-on."""
+    """Change the seats of the current license, leave them empty, or drop the license issued for a seat add-on."""
     if instance % 3 == 2:
         sub = running(world, "SM", cloud="No", license_file=True, term_months=12,
                       term_start=world.days_ago(100, 300), addon="update", addon_on=world.days_ago(10, 60))
@@ -16,6 +16,9 @@ def inject(world: World, instance: int) -> str:
         return sub.name
     sub = running(world, "SM", license_file=True)
     current = current_license(world, sub)
+    if instance % 4 == 3:
+        current["users_count"] = None
+        return sub.name
     change = world.rng.randint(1, 10)
     current["users_count"] += change if current["users_count"] <= change or world.chance(0.5) else -change
     return sub.name

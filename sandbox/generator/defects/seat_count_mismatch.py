@@ -1,4 +1,4 @@
-"""An order whose seats differ from Zuora's, e.g. a mid-term seat add-on never provisioned."""
+"""An order whose seats differ from Zuora's, e.g. a mid-term seat add-on never provisioned, or with no quantity."""
 
 from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
@@ -7,9 +7,12 @@ RULE_ID = "seat_count_mismatch"
 
 
 def inject(world: World, instance: int) -> str:
-    """Change the quantity of the base order away from Seats(S, P)."""
+    """Change the quantity of the base order away from Seats(S, P), or leave it empty."""
     deployment = ("SaaS", "SM")[instance % 2]
-    if instance % 3 == 2:
+    if instance % 4 == 3:
+        order = running(world, deployment).base_order()
+        order["quantity"] = None
+    elif instance % 3 == 2:
         sub = running(world, deployment, term_months=12, term_start=world.days_ago(100, 300),
                       addon=("update", "plan")[instance % 2], addon_on=world.days_ago(10, 60))
         order = sub.base_order()

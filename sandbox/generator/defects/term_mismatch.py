@@ -1,4 +1,4 @@
-"""An order whose term differs from the subscription's: shifted dates, or a cancellation not synced."""
+"""An order whose term differs from the subscription's: shifted dates, no end date, or a cancellation not synced."""
 
 from sandbox.generator.clock import days, iso
 from sandbox.generator.hosts import Host, customer_with, running, shift
@@ -8,7 +8,7 @@ RULE_ID = "term_mismatch"
 
 
 def inject(world: World, instance: int) -> str:
-    """Give the base order of a termed subscription in force another (start, end) than Zuora's."""
+    """Give the base order of a termed subscription in force another (start, end) than Zuora's, or no end."""
     deployment = ("SaaS", "SM")[instance % 2]
     variant = instance % 3
     if variant == 2:
@@ -20,7 +20,9 @@ def inject(world: World, instance: int) -> str:
         return str(order["id"])
     sub = running(world, deployment, term_months=12, term_start=world.days_ago(30, 250))
     order = sub.base_order()
-    if variant == 0:
+    if instance % 4 == 3:
+        order["end_date"] = None
+    elif variant == 0:
         order["end_date"] = shift(order["end_date"], world.rng.randint(20, 90))
     else:
         order["start_date"] = shift(order["start_date"], -world.rng.randint(1, 30))

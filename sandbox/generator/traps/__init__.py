@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sandbox.generator.traps import billing, catalog, crm, excluded, hygiene, licensing, provisioning
+from sandbox.generator.traps import billing, catalog, crm, excluded, hygiene, licensing, provisioning, whitespace
 from sandbox.generator.world_model import World
 
 Trap = Callable[[World, int], None]
@@ -36,6 +36,7 @@ TRAPS: dict[str, Trap] = {
         hygiene.churn_without_successor,
         hygiene.linked_renewal,
         excluded.excluded_subscriptions,
+        whitespace.padded_identifiers,
     )
 }
 TRAP_INSTANCES = 2

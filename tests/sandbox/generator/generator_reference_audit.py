@@ -17,6 +17,7 @@ DEPLOYMENTS = {"GitLab.com": "SaaS", "Self-Managed": "SM", "Dedicated": "Dedicat
 _CHECKSUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _SF_ID = re.compile(r"([A-Za-z0-9]{18}|[A-Za-z0-9]{15})/?$")
 DAY = dt.timedelta(days=1)
+WHITESPACE = " \t\n\r\x0b\x0c"
 
 Finding = tuple[str, str]
 
@@ -40,6 +41,12 @@ def _in_effect(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool
     return start is not None and start <= day and (end is None or day < end)
 
 
+def _compared(record: dict) -> dict:
+    """A record with its values as rules.md compares them: text trimmed of surrounding whitespace, blank text empty."""
+    return {key: (value.strip(WHITESPACE) or None) if isinstance(value, str) else value
+            for key, value in record.items()}
+
+
 def _group(records: list[dict], key: str) -> defaultdict[object, list[dict]]:
     grouped: defaultdict[object, list[dict]] = defaultdict(list)
     for record in records:
@@ -52,7 +59,7 @@ class ReferenceAudit:
 
     def __init__(self, path: Path) -> None:
         self.d = dt.date.fromisoformat(read_manifest(path).as_of)
-        r = {f"{o.system}/{o.name}": read_records(path, o) for o in SOURCE_OBJECTS}
+        r = {f"{o.system}/{o.name}": [_compared(record) for record in read_records(path, o)] for o in SOURCE_OBJECTS}
         self.r = r
         self.products = {p["Id"]: p for p in r["zuora/Product"]}
         self.prps = {p["Id"]: p for p in r["zuora/ProductRatePlan"]}
@@ -193,7 +200,7 @@ class ReferenceAudit:
             if current is None and name not in self.activations:
                 found.add(("sm_subscription_without_license", name))
             if current is not None:
-                if current["users_count"] != self.seats(s):
+                if current.get("users_count") != self.seats(s):
                     found.add(("license_seat_mismatch", name))
                 term_end, expires = _date(s.get("TermEndDate")), _date(current["expires_at"])
                 if term_end and expires < term_end and expires < self.d + 30 * DAY:
@@ -251,8 +258,8 @@ class ReferenceAudit:
             number, amount = o.get("Invoice_Number__c"), Decimal(str(o.get("Amount") or 0))
             if number and _date(o["CloseDate"]) <= self.d - 7 * DAY and number not in posted:
                 found.add(("opportunity_invoice_missing", o["Id"]))
-            if number in posted and abs(Decimal(str(posted[number]["AmountWithoutTax"])) - amount) > max(
-                    Decimal("1.00"), amount / 100):
+            if number in posted and o.get("Amount") is not None and abs(
+                    Decimal(str(posted[number]["AmountWithoutTax"])) - amount) > max(Decimal("1.00"), amount / 100):
                 found.add(("invoice_amount_mismatch", o["Id"]))
         items = _group(self.r["zuora/InvoiceItem"], "InvoiceId")
         for invoice in posted.values():
@@ -285,7 +292,8 @@ class ReferenceAudit:
         for item in self.r["zuora/InvoiceItem"]:
             invoice = invoices.get(item["InvoiceId"])
             product = self.prpc_product.get(item.get("ProductRatePlanChargeId"))
-            if (invoice and invoice["Status"] == "Posted" and product and product.get("SKU") != item.get("SKU")
+            if (invoice and invoice["Status"] == "Posted" and product and product.get("SKU")
+                    and product["SKU"] != item.get("SKU")
                     and self.d - 365 * DAY <= _date(invoice["InvoiceDate"]) <= self.d):
                 found.add(("invoice_sku_mismatch", item["Id"]))
         return found
