@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from generator_reference_audit import audit
 
+from connectors.schema import source_object
 from sandbox.generator import generate
 from sandbox.generator.defects import INJECTORS
-from sandbox.world import EXPECTED_FINDINGS, read_expected_findings
+from sandbox.world import EXPECTED_FINDINGS, read_expected_findings, read_records
 
 RULE_IDS = {
     "subscription_missing_order", "order_without_subscription", "order_outlives_subscription",
@@ -35,6 +36,22 @@ def test_every_rule_has_several_distinct_subjects(defect_world: Path) -> None:
         subjects[rule_id].add(subject_id)
     assert set(subjects) == RULE_IDS
     assert {rule: len(ids) for rule, ids in subjects.items() if len(ids) < 2} == {}
+
+
+def test_some_defects_are_empty_values(defect_world: Path) -> None:
+    subjects = defaultdict(set)
+    for rule_id, subject_id in read_expected_findings(defect_world):
+        subjects[rule_id].add(subject_id)
+
+    def records(system: str, name: str) -> list[dict]:
+        return read_records(defect_world, source_object(system, name))
+
+    assert any(str(o["id"]) in subjects["seat_count_mismatch"] and o.get("quantity") is None
+               for o in records("customersdot", "orders"))
+    assert any(lic.get("zuora_subscription_name") in subjects["license_seat_mismatch"]
+               and lic.get("users_count") is None for lic in records("customersdot", "licenses"))
+    assert any(i["Id"] in subjects["invoice_sku_mismatch"] and i.get("SKU") is None
+               for i in records("zuora", "InvoiceItem"))
 
 
 def test_audit_finds_exactly_the_injected_defects(defect_world: Path) -> None:

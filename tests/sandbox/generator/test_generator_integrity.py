@@ -23,6 +23,11 @@ def _ids(records: dict[str, list[dict]], key: str, field: str = "Id") -> set:
     return {r[field] for r in records[key]}
 
 
+def _trimmed(value: str | None) -> str | None:
+    """A text value as the catalogue compares it (v1.1): surrounding whitespace removed."""
+    return value.strip(" \t\n\r\x0b\x0c") if value is not None else None
+
+
 def test_keys_are_unique(records: dict[str, list[dict]]) -> None:
     for obj in SOURCE_OBJECTS:
         keys = [r[obj.key] for r in records[f"{obj.system}/{obj.name}"]]
@@ -87,12 +92,15 @@ def test_customersdot_links_resolve(records: dict[str, list[dict]]) -> None:
         assert order["customer_id"] in customers and order["product_rate_plan_id"] in plans
         assert order.get("billing_account_id") is None or order["billing_account_id"] in billing
         if order.get("subscription_name"):
-            assert order["subscription_name"] in names and order["subscription_id"] in versions
+            assert _trimmed(order["subscription_name"]) in names and order["subscription_id"] in versions
     for lic in records["customersdot/licenses"]:
-        assert lic["trial"] or lic.get("zuora_subscription_name") in names or lic["expires_at"] <= "2025-06-30"
-    assert all(a["subscription_name"] in names for a in records["customersdot/cloud_activations"])
-    assert all(link["order_id"] in orders and link["zuora_subscription_name"] in names
+        assert (lic["trial"] or _trimmed(lic.get("zuora_subscription_name")) in names
+                or lic["expires_at"] <= "2025-06-30")
+    assert all(_trimmed(a["subscription_name"]) in names for a in records["customersdot/cloud_activations"])
+    assert all(link["order_id"] in orders and _trimmed(link["zuora_subscription_name"]) in names
                for link in records["customersdot/license_seat_links"])
+    padded = [o["subscription_name"] for o in records["customersdot/orders"] if o.get("subscription_name")]
+    assert any(name != _trimmed(name) for name in padded), "no padded subscription name (a trap of v1.1)"
 
 
 def test_world_has_the_variety_of_real_data(records: dict[str, list[dict]]) -> None:
