@@ -5,10 +5,9 @@ WITH quoted AS (
     WHERE NOT coalesce(q."IsDeleted", false)
     AND coalesce(q."zqu__Primary__c", false)
     AND staging.text(q."zqu__Status__c") = 'Sent to Z-Billing'
-    AND EXISTS (
-        SELECT 1 FROM raw_zuora.subscription AS z
-        WHERE staging.text(z."Name") = staging.text(q."zqu__Subscription_Name__c")
-        OR staging.text(z."Id") = staging.text(q."zqu__ZuoraSubscriptionID__c")
+    AND (
+        staging.text(q."zqu__Subscription_Name__c") IN (SELECT staging.text("Name") FROM raw_zuora.subscription)
+        OR staging.text(q."zqu__ZuoraSubscriptionID__c") IN (SELECT staging.text("Id") FROM raw_zuora.subscription)
     )
 )
 SELECT
