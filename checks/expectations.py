@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from connectors.schema import FieldType, SourceObject
 
 EARLIEST_DATE = dt.datetime(1990, 1, 1)
 LATEST_DATE = dt.datetime(2100, 12, 31)
+# Rows handed to great-expectations at a time: memory stays flat whatever the table's size.
+VALIDATION_CHUNK_ROWS = 50_000
+EXAMPLES_SHOWN = 5
+KEY_INTEGRITY_PATH = Path(__file__).parent / "raw_key_integrity.sql"
 
 
 @dataclass(frozen=True)
@@ -26,13 +34,14 @@ class ExpectationOutcome:
 
 
 def expectations_for(obj: SourceObject) -> list[Any]:
-    """The expectations of `obj`: key present and unique, enums, non-negative numbers, plausible dates."""
+    """The row-by-row expectations of `obj`: enums, non-negative numbers, plausible dates.
+
+    The key's presence and uniqueness need the whole column at once, so `key_outcomes` checks them in SQL
+    instead of copying every row into pandas.
+    """
     import great_expectations as gx
 
-    found: list[Any] = [
-        gx.expectations.ExpectColumnValuesToNotBeNull(column=obj.key),
-        gx.expectations.ExpectColumnValuesToBeUnique(column=obj.key),
-    ]
+    found: list[Any] = []
     for field in obj.fields:
         if field.allowed:
             found.append(gx.expectations.ExpectColumnValuesToBeInSet(column=field.name, value_set=list(field.allowed)))
@@ -89,8 +98,45 @@ def _suite(obj: SourceObject) -> Any:
     return suite
 
 
+def key_outcomes(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> list[ExpectationOutcome]:
+    """The key of `obj`'s raw table present and unique, counted in DuckDB."""
+    sql = KEY_INTEGRITY_PATH.read_text(encoding="utf-8").format(table=obj.table, key=f'"{obj.key}"')
+    ((missing, repeated, examples),) = con.execute(sql).fetchall()
+    return [
+        ExpectationOutcome("expect_column_values_to_not_be_null", obj.key, missing == 0, missing, ()),
+        ExpectationOutcome("expect_column_values_to_be_unique", obj.key, repeated == 0, repeated, tuple(examples)),
+    ]
+
+
+def validate_table(
+    con: duckdb.DuckDBPyConnection, obj: SourceObject, chunk_rows: int = VALIDATION_CHUNK_ROWS
+) -> list[ExpectationOutcome]:
+    """Every expectation of `obj`'s raw table: the key in SQL, the rest with great-expectations chunk by chunk."""
+    outcomes = {(o.expectation, o.column): o for o in _all_met(obj)}
+    for batch in con.sql(f"SELECT * FROM {obj.table}").to_arrow_reader(chunk_rows):
+        for outcome in validate_frame(obj, batch):
+            key = (outcome.expectation, outcome.column)
+            outcomes[key] = _combined(outcomes[key], outcome)
+    return key_outcomes(con, obj) + list(outcomes.values())
+
+
+def _all_met(obj: SourceObject) -> list[ExpectationOutcome]:
+    """The row expectations of `obj` as met, before any row is seen."""
+    return [ExpectationOutcome(e.expectation_type, e.column, True, 0, ()) for e in expectations_for(obj)]
+
+
+def _combined(seen: ExpectationOutcome, chunk: ExpectationOutcome) -> ExpectationOutcome:
+    """One expectation's outcome over the chunks seen so far and one more."""
+    return dataclasses.replace(
+        seen,
+        success=seen.success and chunk.success,
+        unexpected_count=seen.unexpected_count + chunk.unexpected_count,
+        examples=(seen.examples + chunk.examples)[:EXAMPLES_SHOWN],
+    )
+
+
 def validate_frame(obj: SourceObject, frame: Any) -> list[ExpectationOutcome]:
-    """Validate a pyarrow table of `obj`'s raw rows; one outcome per expectation."""
+    """Validate one pyarrow batch or table of `obj`'s raw rows against its row expectations."""
     batch = _batch_definition(obj.table).get_batch(batch_parameters={"dataframe": _as_validation_frame(obj, frame)})
     outcomes = []
     for result in batch.validate(_suite(obj)).results:
@@ -101,7 +147,7 @@ def validate_frame(obj: SourceObject, frame: Any) -> list[ExpectationOutcome]:
                 column=config.kwargs.get("column", ""),
                 success=bool(result.success),
                 unexpected_count=int(result.result.get("unexpected_count") or 0),
-                examples=tuple(str(v) for v in (result.result.get("partial_unexpected_list") or [])[:5]),
+                examples=tuple(str(v) for v in (result.result.get("partial_unexpected_list") or [])[:EXAMPLES_SHOWN]),
             )
         )
     return outcomes

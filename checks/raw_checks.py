@@ -7,7 +7,7 @@ import duckdb
 
 from assets.raw import DUCKDB_POOL, raw_asset_key
 from assets.raw_store import holds, object_label
-from checks.expectations import validate_frame
+from checks.expectations import validate_table
 from checks.lineage import rules_reading
 from connectors.schema import SOURCE_OBJECTS, SourceObject
 
@@ -40,7 +40,7 @@ def build_raw_check(name: str, description: str, evaluate: Evaluation) -> dg.Ass
 
 def expectations(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> tuple[bool, dict]:
     """Validate `obj`'s raw table with its declared expectations; the failures with examples."""
-    outcomes = validate_frame(obj, con.sql(f"SELECT * FROM {obj.table}").to_arrow_table())
+    outcomes = validate_table(con, obj)
     failed = [o for o in outcomes if not o.success]
     lines = [
         f"- `{o.expectation}` on `{o.column}`: {o.unexpected_count} unexpected, e.g. {', '.join(o.examples)}"
