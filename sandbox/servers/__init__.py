@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -54,6 +56,8 @@ class SandboxServers:
         token_ttl: float = 3599.0,
         locator_ttl: float = 900.0,
         salesforce_api_limit: int = 5000,
+        salesforce_job_seconds: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.world = Path(world)
         self.faults = faults
@@ -62,6 +66,8 @@ class SandboxServers:
         self.token_ttl = token_ttl
         self.locator_ttl = locator_ttl
         self.salesforce_api_limit = salesforce_api_limit
+        self.salesforce_job_seconds = salesforce_job_seconds
+        self.clock = clock
         self._services: dict[str, Service] = {}
         self._servers: list[SandboxHTTPServer] = []
         self._endpoints: SandboxEndpoints | None = None
@@ -92,6 +98,8 @@ class SandboxServers:
             self._stopping,
             locator_ttl=self.locator_ttl,
             api_limit=self.salesforce_api_limit,
+            job_seconds=self.salesforce_job_seconds,
+            clock=self.clock,
         )
         customersdot = CustomersDotService(store, self.faults, self._stopping)
         try:

@@ -24,13 +24,23 @@ class Fault(StrEnum):
     EXPIRE_LOCATOR = "expire-locator"
 
 
+class JobFault(StrEnum):
+    """What can befall one asynchronous query job; the value is its name in `FaultProfile.job_script`."""
+
+    FAIL = "fail"  # the job ends Failed (a query timeout)
+    ABORT = "abort"  # the job ends Aborted, as if an administrator stopped it
+    STALL = "stall"  # the job stays in progress for ever
+    SHORT_PAGE = "short-page"  # the job's first result page is cut after a whole row, its header unchanged
+
+
 @dataclass(frozen=True)
 class FaultProfile:
     """Which faults the sandbox servers inject and how often; the same seed gives the same faults.
 
     Each system draws its own faults, in the order it serves its data requests (token requests
     too when `token_requests` is set): first the `script` (one entry per request, None for none),
-    then `expire_token_every`/`expire_locator_every`, then the random rates.
+    then `expire_token_every`/`expire_locator_every`, then the random rates. Asynchronous query jobs
+    draw their fate from `job_script`, one entry per job submitted (None for a job that goes well).
     """
 
     seed: int = 0
@@ -46,6 +56,7 @@ class FaultProfile:
     expire_token_every: int = 0
     expire_locator_every: int = 0
     script: tuple[Fault | str | None, ...] = ()
+    job_script: tuple[JobFault | str | None, ...] = ()
     systems: tuple[str, ...] = SYSTEMS
     token_requests: bool = False
 
@@ -61,6 +72,7 @@ class FaultProfile:
         if unknown:
             raise ValueError(f"unknown systems: {sorted(unknown)}")
         object.__setattr__(self, "script", tuple(Fault(f) if f else None for f in self.script))
+        object.__setattr__(self, "job_script", tuple(JobFault(f) if f else None for f in self.job_script))
         object.__setattr__(self, "systems", tuple(self.systems))
 
     def rates(self) -> tuple[tuple[Fault, float], ...]:
@@ -86,6 +98,7 @@ class FaultInjector:
         self._drawn = 0
         self._data = 0
         self._continuations = 0
+        self._jobs = 0
 
     def draw(self, *, token: bool = False, continuation: bool = False) -> Fault | None:
         """The fault of the next request: a token request, or a data request (maybe continuing a query)."""
@@ -107,6 +120,13 @@ class FaultInjector:
         if (fault is Fault.EXPIRE_TOKEN and token) or (fault is Fault.EXPIRE_LOCATOR and not continuation):
             return None
         return fault
+
+    def draw_job(self) -> JobFault | None:
+        """The fate of the next asynchronous query job submitted."""
+        with self._lock:
+            self._jobs += 1
+            script = self.profile.job_script
+            return script[self._jobs - 1] if self._jobs <= len(script) else None
 
     def _random_fault(self, profile: FaultProfile) -> Fault | None:
         draw = self._random.random()

@@ -1,4 +1,10 @@
-"""The sandbox Salesforce REST API: the OAuth token endpoint and SOQL `query`/`queryAll` with paging."""
+"""The sandbox Salesforce REST API: the OAuth token endpoint, SOQL `query`/`queryAll` with paging, and
+Bulk API 2.0 query jobs (`jobs/query`: create, state, CSV results by locator, abort, delete).
+
+Every data request, bulk ones included, counts one call against the daily allowance reported in
+`Sforce-Limit-Info` (assumed: Salesforce's documents count Bulk API 2.0 query jobs against their own
+daily job allowance, and the saving comes from fewer, larger requests).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,11 @@ import secrets
 import string
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.servers.bulk_jobs import DEFAULT_MAX_RECORDS, InvalidLocator, QueryJobs
 from sandbox.servers.faults import FaultProfile
 from sandbox.servers.filters import matching, resolve_fields
 from sandbox.servers.http import Request, Response, json_response
@@ -26,6 +34,8 @@ from sandbox.servers.store import Table, WorldStore
 MAX_BATCH = 2000
 MIN_BATCH = 200
 _API = r"/services/data/v(?P<version>\d+\.\d+)/(?P<endpoint>query|queryAll)"
+_JOBS = r"/services/data/v(?P<version>\d+\.\d+)/jobs/query"
+_JOB = _JOBS + r"/(?P<job>[A-Za-z0-9]+)"
 _ALPHANUMERIC = string.ascii_letters + string.digits
 _ERRORS = {
     401: ("INVALID_SESSION_ID", "Session expired or invalid"),
@@ -65,6 +75,8 @@ class SalesforceService(Service):
         *,
         locator_ttl: float = 900.0,
         api_limit: int = 5000,
+        job_seconds: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(store, faults, stopping)
         self.consumer_key = "3MVG9" + _alphanumeric(80)
@@ -74,10 +86,16 @@ class SalesforceService(Service):
         self.cursors = CursorStore(locator_ttl, lambda: "01g" + _alphanumeric(15))
         self.api_limit = api_limit
         self._usage = 0
+        self.jobs = QueryJobs(job_seconds, clock, lambda: "750" + _alphanumeric(15))
         self.routes = [
             Route("POST", "/services/oauth2/token", self._token, token=True),
             Route("GET", _API + "/?", self._query),
             Route("GET", _API + "/(?P<cursor>[^/]+)", self._query_more, expire_cursor=self._expire_cursor),
+            Route("POST", _JOBS + "/?", self._create_job),
+            Route("GET", _JOB + "/?", self._job_info),
+            Route("GET", _JOB + "/results/?", self._job_results),
+            Route("PATCH", _JOB + "/?", self._abort_job),
+            Route("DELETE", _JOB + "/?", self._delete_job),
         ]
 
     def load(self, store: WorldStore) -> None:
@@ -160,6 +178,68 @@ class SalesforceService(Service):
 
     def _expire_cursor(self, request: Request, match: re.Match[str]) -> None:
         self.cursors.discard(match["cursor"])
+
+    def _create_job(self, request: Request, match: re.Match[str]) -> Response:
+        body = request.json()
+        if not isinstance(body, dict) or body.get("operation") not in ("query", "queryAll"):
+            return _error(400, "INVALIDJOB", "operation must be query or queryAll")
+        text = body.get("query")
+        if not isinstance(text, str) or not text.strip():
+            return _error(400, "INVALIDJOB", "a query is required")
+        try:
+            query = parse_soql(text)
+            if query.count:
+                return _error(400, "INVALIDJOB", "COUNT() is not supported by Bulk API 2.0 queries")
+            table = self.store.table(self.system, query.object)
+            if table is None:
+                raise UnknownObject(query.object)
+            fields, rows = _select(table, query, include_deleted=body["operation"] == "queryAll")
+        except QueryError as exc:
+            return _query_error(exc)
+        records = [table.records[i] for i in rows]
+        job = self.jobs.submit(
+            body["operation"], table.obj.name, fields, records, match["version"], self.faults.draw_job()
+        )
+        return json_response(200, self.jobs.info(job, created=True))
+
+    def _job_info(self, request: Request, match: re.Match[str]) -> Response:
+        job = self.jobs.get(match["job"])
+        return json_response(200, self.jobs.info(job)) if job else self.error(404)
+
+    def _job_results(self, request: Request, match: re.Match[str]) -> Response:
+        job = self.jobs.get(match["job"])
+        if job is None:
+            return self.error(404)
+        if self.jobs.state(job) != "JobComplete":
+            return _error(400, "INVALIDJOBSTATE", f"Job {job.id} is not complete: {self.jobs.state(job)}")
+        size = request.param("maxRecords") or str(DEFAULT_MAX_RECORDS)
+        if not size.isdigit() or int(size) < 1:
+            return _error(400, "INVALIDREQUEST", "maxRecords must be a positive integer")
+        try:
+            page = self.jobs.page(job, request.param("locator"), int(size))
+        except InvalidLocator:
+            return _error(400, "INVALIDLOCATOR", "invalid locator")
+        headers = [
+            ("Content-Type", "text/csv; charset=UTF-8"),
+            ("Sforce-NumberOfRecords", str(page.records)),
+            ("Sforce-Locator", page.locator),
+        ]
+        return Response(200, page.body, headers)
+
+    def _abort_job(self, request: Request, match: re.Match[str]) -> Response:
+        job = self.jobs.get(match["job"])
+        if job is None:
+            return self.error(404)
+        body = request.json()
+        if not isinstance(body, dict) or body.get("state") != "Aborted":
+            return _error(400, "INVALIDJOBSTATE", "a query job can only be set to Aborted")
+        if self.jobs.state(job) in ("JobComplete", "Failed"):
+            return _error(400, "INVALIDJOBSTATE", f"Job {job.id} has already ended: {self.jobs.state(job)}")
+        job.aborted = True
+        return json_response(200, self.jobs.info(job))
+
+    def _delete_job(self, request: Request, match: re.Match[str]) -> Response:
+        return Response(204) if self.jobs.delete(match["job"]) else self.error(404)
 
     def _page(self, result: ResultSet, offset: int) -> Response:
         records, locator = self.cursors.page(result, offset)
