@@ -7,6 +7,12 @@ itself. When the session expires in the middle of a pagination (401 `INVALID_SES
 with client credentials logs in again and asks once more for the `nextRecordsUrl` it was at; a client
 given only a session id fails with AuthenticationError. An expired query locator
 (`INVALID_QUERY_LOCATOR`) runs the query again past the records already yielded (`connectors.paging`).
+
+Each read picks its path from the first REST page: when its `totalSize` is above `bulk_threshold`,
+the rest of the REST query is left and the read goes through a Bulk API 2.0 `queryAll` job
+(`connectors.salesforce_bulk`), which spends far fewer calls on large reads; otherwise it follows the
+REST pages. So a small read costs no more than before, and a large one one call more than its job.
+REST and bulk calls use the same API version, a setting.
 """
 
 from __future__ import annotations
@@ -14,9 +20,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import re
+import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 import requests
@@ -27,13 +34,17 @@ from connectors.errors import AuthenticationError, ExtractionError, error_messag
 from connectors.paging import LocatorExpired, restart_on_expiry
 from connectors.requests_session import PolicySession
 from connectors.retry import RETRYABLE_STATUSES, RetryPolicy, TransientError, call_with_retries
+from connectors.salesforce_bulk import BulkQueries, Polling
 from connectors.schema import SourceObject
 
 logger = logging.getLogger(__name__)
 
 API_VERSION = "59.0"
-QUERY_ALL_PATH = f"/services/data/v{API_VERSION}/queryAll/"
+BULK_THRESHOLD = 10_000
+BULK_RESULTS_PAGE = 50_000
 TOKEN_PATH = "/services/oauth2/token"
+_VERSION = re.compile(r"\d{2,3}\.0")
+_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 
 
 class SalesforceClient(ClientBase):
@@ -55,18 +66,44 @@ class SalesforceClient(ClientBase):
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         page_size: int = 2000,
+        api_version: str = API_VERSION,
+        bulk_threshold: int = BULK_THRESHOLD,
+        bulk_results_page: int = BULK_RESULTS_PAGE,
+        polling: Polling | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         if session_id is None and not (consumer_key and consumer_secret):
             raise ValueError("SalesforceClient needs a session_id, or a consumer_key and a consumer_secret")
+        if not _VERSION.fullmatch(api_version):
+            raise ValueError(f"api_version must look like {API_VERSION}, not {api_version!r}")
+        if bulk_threshold < 0 or bulk_results_page < 1:
+            raise ValueError("bulk_threshold must be >= 0 and bulk_results_page >= 1")
         self._instance = instance_url.split("://", 1)[-1].rstrip("/")
         self._url = f"https://{self._instance}"
         self._session_id = session_id
         self._consumer = (consumer_key, consumer_secret) if consumer_key and consumer_secret else None
         self._domain = domain
         self.page_size = page_size
+        self.api_version = api_version
+        self.bulk_threshold = bulk_threshold
+        self.last_path = ""
+        self._query_all_path = f"/services/data/v{api_version}/queryAll/"
         self._policy = RetryPolicy(max_attempts, backoff_base, backoff_max)
         self._session = PolicySession(self.system, self._policy, timeout=timeout, verify=ca_bundle or True)
+        self._session.hooks["response"].append(self._note_usage)
+        self._usage: tuple[int, int] | None = None
         self._sf: Any = None
+        self._bulk = BulkQueries(
+            self.system,
+            api_version,
+            self._bulk_call,
+            self._policy,
+            polling=polling or Polling(),
+            results_page=bulk_results_page,
+            clock=clock,
+            sleep=sleep,
+        )
 
     @property
     def api_calls(self) -> int:
@@ -74,45 +111,67 @@ class SalesforceClient(ClientBase):
         return self._session.calls
 
     @property
+    def jobs(self) -> int:
+        """Bulk API 2.0 query jobs submitted so far, resubmissions included."""
+        return self._bulk.jobs
+
+    @property
+    def polls(self) -> int:
+        """Bulk API 2.0 job status polls made so far."""
+        return self._bulk.polls
+
+    @property
     def api_usage(self) -> tuple[int, int] | None:
         """API requests used and allowed for the org, from the last `Sforce-Limit-Info` header."""
-        usage = self._sf.api_usage.get("api-usage") if self._sf is not None else None
-        return (usage.used, usage.total) if usage else None
+        return self._usage
 
     def iter_pages(self, obj: SourceObject, since: dt.datetime | None = None) -> Iterator[list[dict]]:
-        """Non-empty pages of `obj`'s records, deleted ones included, modified at or after `since`."""
+        """Non-empty pages of `obj`'s records, deleted ones included, modified at or after `since`.
+
+        Sets `last_path` to the path chosen for this read: "query" (REST) or "bulk" (Bulk API 2.0).
+        """
         self._check(obj)
         soql = f"SELECT {', '.join(obj.field_names)} FROM {obj.name}"
         if since is not None:
             soql += f" WHERE {obj.watermark} >= {iso_utc(since)}"
-        for records in self._query_all(soql):
+        self.last_path, pages = self._read(obj, soql)
+        for records in pages:
             yield [project(obj, record) for record in records]
 
     def count(self, obj: SourceObject) -> int:
         """The `totalSize` of `SELECT COUNT()`, deleted records included."""
         self._check(obj)
         result = self._request(
-            f"GET {QUERY_ALL_PATH}", "query", f"SELECT COUNT() FROM {obj.name}", include_deleted=True
+            f"GET {self._query_all_path}", "query", f"SELECT COUNT() FROM {obj.name}", include_deleted=True
         )
         return int(result["totalSize"])
 
     def iter_id_pages(self, obj: SourceObject) -> Iterator[list[str]]:
         """Non-empty pages of every `Id` of `obj`, deleted ones included."""
         self._check(obj)
-        for records in self._query_all(f"SELECT Id FROM {obj.name}"):
+        _, pages = self._read(obj, f"SELECT Id FROM {obj.name}")
+        for records in pages:
             yield [record["Id"] for record in records]
 
     def close(self) -> None:
         """Close the session."""
         self._session.close()
 
-    def _query_all(self, soql: str) -> Iterator[list[dict]]:
-        """Non-empty record pages of a queryAll, run again if its locator expires."""
-        return restart_on_expiry(partial(self._run_query, soql), self.system, self._policy.max_attempts)
+    def _read(self, obj: SourceObject, soql: str) -> tuple[str, Iterator[list[dict]]]:
+        """The path chosen for a queryAll by its first REST page, and the record pages along that path."""
+        first = self._request(f"GET {self._query_all_path}", "query", soql, include_deleted=True)
+        if int(first["totalSize"]) > self.bulk_threshold:
+            return "bulk", self._bulk.pages(obj, soql, self.page_size)
+        runs = iter([first])
+        return "query", restart_on_expiry(
+            lambda: self._run_query(soql, next(runs, None)), self.system, self._policy.max_attempts
+        )
 
-    def _run_query(self, soql: str) -> Iterator[list[dict]]:
-        """The record pages of one run of a queryAll, following `nextRecordsUrl` until done."""
-        result = self._request(f"GET {QUERY_ALL_PATH}", "query", soql, include_deleted=True)
+    def _run_query(self, soql: str, first: dict | None) -> Iterator[list[dict]]:
+        """The record pages of one run of a queryAll (from its `first` page if given), until done."""
+        if first is None:
+            first = self._request(f"GET {self._query_all_path}", "query", soql, include_deleted=True)
+        result = first
         yield result["records"]
         while not result.get("done", True):
             next_url = result["nextRecordsUrl"]
@@ -120,14 +179,22 @@ class SalesforceClient(ClientBase):
             yield result["records"]
 
     def _request(self, endpoint: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        """simple-salesforce's `method(*args)` with our headers; an expired session renewed once."""
+        """simple-salesforce's REST `method(*args)` with our headers; an expired session renewed once."""
+        headers = {"Sforce-Query-Options": f"batchSize={self.page_size}"}
+        return self._authorized(endpoint, lambda sf: getattr(sf, method)(*args, headers=headers, **kwargs))
+
+    def _bulk_call(self, endpoint: str, object_name: str, use: Callable[[Any], Any]) -> Any:
+        """`use(client)` on simple-salesforce's Bulk API 2.0 client of `object_name`; the session renewed once."""
+        return self._authorized(endpoint, lambda sf: use(getattr(sf.bulk2, object_name)._client))
+
+    def _authorized(self, endpoint: str, use: Callable[[Any], Any]) -> Any:
+        """`use(sf)` on the simple-salesforce handle; an expired session renewed once."""
         from simple_salesforce.exceptions import SalesforceExpiredSession
 
-        headers = {"Sforce-Query-Options": f"batchSize={self.page_size}"}
         for _ in range(2):
-            call = getattr(self._salesforce(), method)
+            sf = self._salesforce()
             try:
-                return self._call(endpoint, call, *args, headers=headers, **kwargs)
+                return self._call(endpoint, use, sf)
             except SalesforceExpiredSession as exc:
                 if self._consumer is None:
                     raise AuthenticationError(
@@ -151,7 +218,7 @@ class SalesforceClient(ClientBase):
                 session_id=session_id,
                 instance=instance,
                 session=self._session,
-                version=API_VERSION,
+                version=self.api_version,
                 parse_float=Decimal,
                 object_pairs_hook=dict,
             )
@@ -216,6 +283,12 @@ class SalesforceClient(ClientBase):
                 raise TransientError(f"{type(exc).__name__}: {exc}") from exc
 
         return call_with_retries(self._policy, self.system, endpoint, attempt)
+
+    def _note_usage(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Keep the org's API usage from a response's `Sforce-Limit-Info` (REST and bulk calls alike)."""
+        match = _USAGE.search(response.headers.get("Sforce-Limit-Info") or "")
+        if match:
+            self._usage = (int(match[1]), int(match[2]))
 
     def _gave_up(self, endpoint: str, last: str, status: int | None = None) -> ExtractionError:
         """The error for a request whose retries (made by the session) are spent."""

@@ -388,6 +388,8 @@ def _to_money(value: Any) -> Decimal:
 
 
 def _to_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
     if not isinstance(value, str):
         raise CoercionError(f"not a date: {value!r}")
     try:
@@ -397,6 +399,8 @@ def _to_date(value: Any) -> dt.date:
 
 
 def _to_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
     if not isinstance(value, str):
         raise CoercionError(f"not a datetime: {value!r}")
     try:

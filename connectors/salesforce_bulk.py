@@ -1,0 +1,168 @@
+"""Salesforce Bulk API 2.0 queries: a `queryAll` job, polled with backoff, its CSV results read page by page.
+
+The calls go through simple-salesforce's `bulk2` client (`sf.bulk2.<Object>`), on the session of the
+caller. Its own waiting loop sleeps for real and never gives up before a day, so the job is polled
+here, through a clock and a sleep that tests replace. A job that ends Failed or Aborted, or is still
+running when patience runs out (it is then aborted), is submitted again under the shared retry policy;
+the last error names the job id and Salesforce's `errorMessage`. Each results page (`maxRecords`
+records, next page by `Sforce-Locator`) is checked against its `Sforce-NumberOfRecords` and read again
+when it came short; it is typed by the source declaration and handed on in small pages, so no more than
+one results page is ever held.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.retry import RetryPolicy, TransientError, call_with_retries
+from connectors.schema import CoercionError, Field, SourceObject, coerce_value
+
+BulkCall = Callable[[str, str, Callable[[Any], Any]], Any]
+"""`call(endpoint, object_name, use)`: `use(bulk2_client)` with the session renewed and errors mapped."""
+
+FINISHED = "JobComplete"
+ENDED = ("Failed", "Aborted")
+
+
+@dataclass(frozen=True)
+class Polling:
+    """How a job is waited for: the first wait, its growth, the longest wait, and the patience in all."""
+
+    first: float = 0.25
+    factor: float = 2.0
+    longest: float = 10.0
+    patience: float = 3600.0
+
+    def __post_init__(self) -> None:
+        if self.first <= 0 or self.factor < 1 or self.longest < self.first or self.patience <= 0:
+            raise ValueError("polling needs first > 0, factor >= 1, longest >= first and patience > 0")
+
+
+class BulkQueries:
+    """Runs Bulk API 2.0 `queryAll` jobs; counts the jobs submitted and the status polls made."""
+
+    def __init__(
+        self,
+        system: str,
+        api_version: str,
+        call: BulkCall,
+        policy: RetryPolicy,
+        *,
+        polling: Polling,
+        results_page: int,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.system = system
+        self.path = f"/services/data/v{api_version}/jobs/query"
+        self._call = call
+        self._policy = policy
+        self._polling = polling
+        self._results_page = results_page
+        self._clock = clock
+        self._sleep = sleep
+        self.jobs = 0
+        self.polls = 0
+
+    def pages(self, obj: SourceObject, soql: str, page_size: int) -> Iterator[list[dict[str, Any]]]:
+        """Non-empty pages of at most `page_size` typed records of `soql` (over `obj`), deleted ones included."""
+        job = call_with_retries(
+            self._policy, self.system, f"POST {self.path}", lambda: self._run_job(obj.name, soql), self._sleep
+        )
+        locator = ""
+        while True:
+            text, locator = self._results(obj.name, job, locator)
+            yield from _chunks(typed_csv(obj, text), page_size)
+            if not locator:
+                return
+
+    def _run_job(self, name: str, soql: str) -> str:
+        """Submit a queryAll job and wait until it is complete; its id. TransientError when it ends otherwise."""
+        created = self._call(f"POST {self.path}", name, lambda bulk: bulk.create_job("queryAll", soql))
+        self.jobs += 1
+        job = created["id"]
+        endpoint = f"GET {self.path}/{job}"
+        deadline = self._clock() + self._polling.patience
+        wait = self._polling.first
+        while True:
+            self._sleep(min(wait, max(deadline - self._clock(), 0.0)))
+            info = self._call(endpoint, name, lambda bulk: bulk.get_job(job, True))
+            self.polls += 1
+            state = info.get("state")
+            if state == FINISHED:
+                return job
+            if state in ENDED:
+                raise TransientError(f"job {job} {state}: {info.get('errorMessage') or 'no errorMessage'}")
+            if self._clock() >= deadline:
+                self._abort(name, job)
+                raise TransientError(f"job {job} still {state} after {self._polling.patience:g} s; aborted")
+            wait = min(wait * self._polling.factor, self._polling.longest)
+
+    def _abort(self, name: str, job: str) -> None:
+        """Abort a job we no longer wait for (best effort: it may have ended meanwhile)."""
+        from simple_salesforce.exceptions import SalesforceError
+
+        try:
+            self._call(f"PATCH {self.path}/{job}", name, lambda bulk: bulk.abort_job(job, True))
+        except SalesforceError:
+            pass
+
+    def _results(self, name: str, job: str, locator: str) -> tuple[str, str]:
+        """The CSV text of the results page at `locator` and the next locator ('' after the last)."""
+        endpoint = f"GET {self.path}/{job}/results"
+
+        def fetch(bulk: Any) -> tuple[str, str]:
+            page = bulk.get_query_results(job, locator, self._results_page)
+            found = _count_rows(page["records"])
+            if found != page["number_of_records"]:
+                raise TransientError(
+                    f"job {job}: results page has {found} of the {page['number_of_records']} records announced"
+                )
+            return page["records"], page["locator"]
+
+        return self._call(endpoint, name, fetch)
+
+
+def typed_csv(obj: SourceObject, text: str) -> Iterator[dict[str, Any]]:
+    """The records of a Bulk API CSV text, each value typed by `obj`'s declaration (kept as text if unreadable).
+
+    An empty value is null (the CSV cannot tell an empty string from null); columns `obj` does not
+    declare are left out.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return
+    declared = {f.name.lower(): f for f in obj.fields}
+    fields = [declared.get(name.lower()) for name in header]
+    for row in reader:
+        yield {f.name: _typed(f, value) for f, value in zip(fields, row, strict=True) if f is not None}
+
+
+def _typed(field: Field, text: str) -> Any:
+    """`text` read as `field`'s type; the text itself when it does not read (quarantined downstream)."""
+    try:
+        return coerce_value(field, text)
+    except CoercionError:
+        return text
+
+
+def _count_rows(text: str) -> int:
+    """The records in a CSV text (header excluded)."""
+    return max(sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1, 0)
+
+
+def _chunks(records: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """`records` in non-empty lists of at most `size`."""
+    chunk: list[dict[str, Any]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
