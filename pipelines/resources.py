@@ -17,7 +17,7 @@ from assets.extraction import DEFAULT_POLICY, ExtractionPolicy
 from assets.reports.mail import SmtpSettings
 from checks.engine import AuditSettings
 from connectors.customersdot import CustomersDotClient
-from connectors.salesforce import SalesforceClient
+from connectors.salesforce import API_VERSION, BULK_THRESHOLD, SalesforceClient
 from connectors.zuora import ZuoraClient
 from pipelines.database import open_database
 
@@ -67,7 +67,7 @@ class ZuoraResource(_ClientResource):
 
 
 class SalesforceResource(_ClientResource):
-    """Salesforce REST: instance and either a session id or OAuth client credentials."""
+    """Salesforce REST and Bulk API 2.0: instance, a session id or OAuth client credentials, API version."""
 
     instance_url: str
     session_id: str | None = None
@@ -75,6 +75,8 @@ class SalesforceResource(_ClientResource):
     consumer_secret: str | None = None
     domain: str | None = None
     ca_bundle: str | None = None
+    api_version: str = API_VERSION
+    bulk_threshold: int = BULK_THRESHOLD
 
     def _open(self) -> SalesforceClient:
         return SalesforceClient(
@@ -87,6 +89,8 @@ class SalesforceResource(_ClientResource):
             timeout=self.timeout,
             max_attempts=self.max_attempts,
             backoff_base=self.backoff_base,
+            api_version=self.api_version,
+            bulk_threshold=self.bulk_threshold,
         )
 
 

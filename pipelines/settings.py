@@ -8,6 +8,7 @@ from typing import Any
 
 import dagster as dg
 
+from connectors.salesforce import API_VERSION, BULK_THRESHOLD
 from pipelines.database import DEFAULT_DATABASE
 from pipelines.resources import (
     AuditSettingsResource,
@@ -36,6 +37,8 @@ ENVIRONMENT: dict[str, str] = {
     "LNR_SALESFORCE_CONSUMER_SECRET": "Salesforce connected-app consumer secret (secret)",
     "LNR_SALESFORCE_DOMAIN": "Salesforce My Domain for the token endpoint, e.g. gitlab.my",
     "LNR_SALESFORCE_CA_BUNDLE": "a CA bundle to verify Salesforce with (default: the system's)",
+    "LNR_SALESFORCE_API_VERSION": f"Salesforce API version for REST and Bulk API 2.0 (default {API_VERSION})",
+    "LNR_SALESFORCE_BULK_THRESHOLD": f"records above which a read uses Bulk API 2.0 (default {BULK_THRESHOLD})",
     "LNR_CUSTOMERSDOT_URL": "CustomersDot base URL, e.g. https://customers.gitlab.com",
     "LNR_CUSTOMERSDOT_ADMIN_EMAIL": "CustomersDot admin e-mail for the export API",
     "LNR_CUSTOMERSDOT_ADMIN_TOKEN": "CustomersDot admin token (secret)",
@@ -105,6 +108,8 @@ def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str
             consumer_secret=_optional(env, "LNR_SALESFORCE_CONSUMER_SECRET"),
             domain=env.get("LNR_SALESFORCE_DOMAIN") or None,
             ca_bundle=env.get("LNR_SALESFORCE_CA_BUNDLE") or None,
+            api_version=env.get("LNR_SALESFORCE_API_VERSION") or API_VERSION,
+            bulk_threshold=int(env.get("LNR_SALESFORCE_BULK_THRESHOLD") or BULK_THRESHOLD),
         ),
         "customersdot": CustomersDotResource(
             base_url=dg.EnvVar("LNR_CUSTOMERSDOT_URL"),
