@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.errors import ExtractionError
 from connectors.retry import RetryPolicy, TransientError, call_with_retries
 from connectors.schema import CoercionError, Field, SourceObject, coerce_value
+
+logger = logging.getLogger(__name__)
 
 BulkCall = Callable[[str, str, Callable[[Any], Any]], Any]
 """`call(endpoint, object_name, use)`: `use(bulk2_client)` with the session renewed and errors mapped."""
@@ -104,12 +108,10 @@ class BulkQueries:
 
     def _abort(self, name: str, job: str) -> None:
         """Abort a job we no longer wait for (best effort: it may have ended meanwhile)."""
-        from simple_salesforce.exceptions import SalesforceError
-
         try:
             self._call(f"PATCH {self.path}/{job}", name, lambda bulk: bulk.abort_job(job, True))
-        except SalesforceError:
-            pass
+        except ExtractionError as exc:
+            logger.warning("%s: could not abort job %s: %s", self.system, job, exc.detail)
 
     def _results(self, name: str, job: str, locator: str) -> tuple[str, str]:
         """The CSV text of the results page at `locator` and the next locator ('' after the last)."""
