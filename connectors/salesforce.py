@@ -40,8 +40,12 @@ from connectors.schema import SourceObject
 logger = logging.getLogger(__name__)
 
 API_VERSION = "59.0"
+# A read through REST costs ceil(n / 2000) calls; through Bulk API 2.0 the REST probe, the job, its polls
+# (one or two) and ceil(n / 50000) result pages: four or five calls and a job's latency. Bulk saves calls
+# from about 8,000 records on; measured on the sandbox, objects of 3,500-8,800 records were quicker and
+# no dearer through REST, objects of 35,000-88,000 took 7x fewer calls and less time through bulk.
 BULK_THRESHOLD = 10_000
-BULK_RESULTS_PAGE = 50_000
+BULK_RESULTS_PAGE = 50_000  # records per results page: simple-salesforce's default; ~80 MB more at peak
 TOKEN_PATH = "/services/oauth2/token"
 _VERSION = re.compile(r"\d{2,3}\.0")
 _USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
