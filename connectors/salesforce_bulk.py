@@ -119,11 +119,9 @@ class BulkQueries:
 
         def fetch(bulk: Any) -> tuple[str, str]:
             page = bulk.get_query_results(job, locator, self._results_page)
-            found = _count_rows(page["records"])
-            if found != page["number_of_records"]:
-                raise TransientError(
-                    f"job {job}: results page has {found} of the {page['number_of_records']} records announced"
-                )
+            problem = results_page_problem(page["records"], page["number_of_records"])
+            if problem:
+                raise TransientError(f"job {job}: results page {problem}")
             return page["records"], page["locator"]
 
         return self._call(endpoint, name, fetch)
@@ -153,9 +151,19 @@ def _typed(field: Field, text: str) -> Any:
         return text
 
 
-def _count_rows(text: str) -> int:
-    """The records in a CSV text (header excluded)."""
-    return max(sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1, 0)
+def results_page_problem(text: str, announced: int) -> str:
+    """What is wrong with a results page's CSV text: too few or too many rows, a row cut short; '' if nothing."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, [])
+        rows = 0
+        for row in reader:
+            rows += 1
+            if len(row) != len(header):
+                return f"row {rows} has {len(row)} of {len(header)} columns"
+    except csv.Error as exc:
+        return f"is not readable CSV ({exc})"
+    return "" if rows == announced else f"has {rows} of the {announced} records announced"
 
 
 def _chunks(records: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

@@ -25,7 +25,7 @@ from assets.extraction import extract
 from assets.raw_store import connect
 from connectors.errors import ExtractionError
 from connectors.salesforce import SalesforceClient
-from connectors.salesforce_bulk import Polling, typed_csv
+from connectors.salesforce_bulk import Polling, results_page_problem, typed_csv
 from sandbox.world import Manifest, write_manifest, write_records
 
 ALWAYS_BULK = {"bulk_threshold": 0}
@@ -74,6 +74,15 @@ def test_typed_csv_reads_values_by_the_declaration() -> None:
     assert second["Amount"] is None and second["CloseDate"] is None and second["Name"] is None
     assert second["Web_Portal_Purchase__c"] is False and second["IsDeleted"] == "maybe"
     assert list(typed_csv(SF_OPPORTUNITY, "")) == []
+
+
+def test_a_results_page_is_checked_against_its_announced_count_and_header() -> None:
+    header = '"Id","Name"\n'
+    assert results_page_problem(header + '"1","a"\n"2",""\n', 2) == ""
+    assert results_page_problem("", 0) == ""
+    assert results_page_problem(header + '"1","a"\n', 2) == "has 1 of the 2 records announced"
+    assert results_page_problem(header + '"1","a"\n"2"\n', 2) == "row 2 has 1 of 2 columns"
+    assert results_page_problem(header + '"1","a', 1).startswith("is not readable CSV")
 
 
 def test_the_path_follows_the_threshold_and_both_paths_read_the_same_records(world, endpoints) -> None:
