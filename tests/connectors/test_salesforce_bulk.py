@@ -231,3 +231,14 @@ def test_settings_are_checked() -> None:
         SalesforceClient("127.0.0.1:1", session_id="x", api_version="v59")
     with pytest.raises(ValueError, match="bulk_threshold"):
         SalesforceClient("127.0.0.1:1", session_id="x", bulk_threshold=-1)
+
+
+def test_a_session_expiring_while_a_job_runs_is_renewed_and_the_job_polled_again(world, serve) -> None:
+    fake = FakeTime()
+    servers = serve(options={"salesforce_job_seconds": 0, "clock": fake}, script=(None, None, "expire-token"))
+    with bulk_client(servers.endpoints, fake, oauth=True) as client:
+        records = read(client, SF_ACCOUNT)
+        assert (client.jobs, client.polls) == (1, 1)
+        # login, probe, job, poll refused, login again, poll, results
+        assert client.api_calls == servers.request_counts()["salesforce"] == 7
+    assert typed(SF_ACCOUNT, records) == typed(SF_ACCOUNT, world.records[SF_ACCOUNT])
