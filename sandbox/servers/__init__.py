@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from sandbox.servers.customersdot import CustomersDotService
-from sandbox.servers.faults import Fault, FaultProfile
+from sandbox.servers.faults import Fault, FaultProfile, JobFault
 from sandbox.servers.http import SandboxHTTPServer
 from sandbox.servers.salesforce import SalesforceService
 from sandbox.servers.service import Service
@@ -21,7 +21,7 @@ from sandbox.servers.tls import throwaway_tls
 from sandbox.servers.zuora import ZuoraService
 from sandbox.world import read_manifest
 
-__all__ = ["Fault", "FaultProfile", "SandboxEndpoints", "SandboxServers", "serve_forever"]
+__all__ = ["Fault", "FaultProfile", "JobFault", "SandboxEndpoints", "SandboxServers", "serve_forever"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,10 @@ class SandboxEndpoints:
 
 
 class SandboxServers:
-    """The three sandbox servers over one world, started and stopped together (also a context manager)."""
+    """The three sandbox servers over one world, started and stopped together (also a context manager).
+
+    A Salesforce Bulk API 2.0 query job completes `salesforce_job_seconds` after its creation, as `clock` tells.
+    """
 
     def __init__(
         self,
