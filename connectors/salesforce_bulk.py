@@ -5,17 +5,18 @@ caller. Its own waiting loop sleeps for real and never gives up before a day, so
 here, through a clock and a sleep that tests replace. A job that ends Failed or Aborted, or is still
 running when patience runs out (it is then aborted), is submitted again under the shared retry policy;
 the last error names the job id and Salesforce's `errorMessage`. Each results page (`maxRecords`
-records, next page by `Sforce-Locator`) is checked against its `Sforce-NumberOfRecords` and read again
-when it came short; it is typed by the source declaration and handed on in small pages, so no more than
-one results page is ever held.
+records, next page by `Sforce-Locator`) is streamed to a temporary file (simple-salesforce's
+`download_job_data`), checked against its `Sforce-NumberOfRecords` and read again when it came short,
+then typed by the source declaration and handed on in small pages: memory does not grow with the page.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import logging
-from collections.abc import Callable, Iterator
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ BulkCall = Callable[[str, str, Callable[[Any], Any]], Any]
 """`call(endpoint, object_name, use)`: `use(bulk2_client)` with the session renewed and errors mapped."""
 
 FINISHED = "JobComplete"
+DOWNLOAD_CHUNK = 1 << 16  # bytes written to the results file at a time
 ENDED = ("Failed", "Aborted")
 
 
@@ -77,12 +79,15 @@ class BulkQueries:
         job = call_with_retries(
             self._policy, self.system, f"POST {self.path}", lambda: self._run_job(obj.name, soql), self._sleep
         )
-        locator = ""
-        while True:
-            text, locator = self._results(obj.name, job, locator)
-            yield from _chunks(typed_csv(obj, text), page_size)
-            if not locator:
-                return
+        with tempfile.TemporaryDirectory(prefix="lnr-bulk-") as folder:
+            locator = ""
+            while True:
+                path, locator = self._results(obj.name, job, locator, folder)
+                with open(path, encoding="utf-8", newline="") as lines:
+                    yield from _chunks(typed_csv(obj, lines), page_size)
+                os.remove(path)
+                if not locator:
+                    return
 
     def _run_job(self, name: str, soql: str) -> str:
         """Submit a queryAll job and wait until it is complete; its id. TransientError when it ends otherwise."""
@@ -113,27 +118,29 @@ class BulkQueries:
         except ExtractionError as exc:
             logger.warning("%s: could not abort job %s: %s", self.system, job, exc.detail)
 
-    def _results(self, name: str, job: str, locator: str) -> tuple[str, str]:
-        """The CSV text of the results page at `locator` and the next locator ('' after the last)."""
+    def _results(self, name: str, job: str, locator: str, folder: str) -> tuple[str, str]:
+        """The CSV file (in `folder`) of the results page at `locator`, and the next locator ('' after the last)."""
         endpoint = f"GET {self.path}/{job}/results"
 
         def fetch(bulk: Any) -> tuple[str, str]:
-            page = bulk.get_query_results(job, locator, self._results_page)
-            problem = results_page_problem(page["records"], page["number_of_records"])
+            page = bulk.download_job_data(folder, job, locator, self._results_page, DOWNLOAD_CHUNK)
+            with open(page["file"], encoding="utf-8", newline="") as lines:
+                problem = results_page_problem(lines, page["number_of_records"])
             if problem:
+                os.remove(page["file"])
                 raise TransientError(f"job {job}: results page {problem}")
-            return page["records"], page["locator"]
+            return page["file"], page["locator"]
 
         return self._call(endpoint, name, fetch)
 
 
-def typed_csv(obj: SourceObject, text: str) -> Iterator[dict[str, Any]]:
-    """The records of a Bulk API CSV text, each value typed by `obj`'s declaration (kept as text if unreadable).
+def typed_csv(obj: SourceObject, lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The records of Bulk API CSV lines, each value typed by `obj`'s declaration (kept as text if unreadable).
 
     An empty value is null (the CSV cannot tell an empty string from null); columns `obj` does not
     declare are left out.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(lines)
     header = next(reader, None)
     if header is None:
         return
@@ -151,9 +158,9 @@ def _typed(field: Field, text: str) -> Any:
         return text
 
 
-def results_page_problem(text: str, announced: int) -> str:
-    """What is wrong with a results page's CSV text: too few or too many rows, a row cut short; '' if nothing."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def results_page_problem(lines: Iterable[str], announced: int) -> str:
+    """What is wrong with a results page's CSV lines: too few or too many rows, a row cut short; '' if nothing."""
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader, [])
         rows = 0

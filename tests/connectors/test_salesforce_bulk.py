@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import re
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,7 +63,7 @@ def test_typed_csv_reads_values_by_the_declaration() -> None:
         '"006A","12345678901234.57","true","2026-11-20","2026-11-26T00:30:00.000+0100","a, ""b""\nc","",""\n'
         '"006B","","false","","","  ","maybe","x"\n'
     )
-    first, second = typed_csv(SF_OPPORTUNITY, text)
+    first, second = typed_csv(SF_OPPORTUNITY, io.StringIO(text, newline=""))
     assert first == {
         "Id": "006A",
         "Amount": Decimal("12345678901234.57"),
@@ -73,16 +75,19 @@ def test_typed_csv_reads_values_by_the_declaration() -> None:
     }
     assert second["Amount"] is None and second["CloseDate"] is None and second["Name"] is None
     assert second["Web_Portal_Purchase__c"] is False and second["IsDeleted"] == "maybe"
-    assert list(typed_csv(SF_OPPORTUNITY, "")) == []
+    assert list(typed_csv(SF_OPPORTUNITY, [])) == []
 
 
 def test_a_results_page_is_checked_against_its_announced_count_and_header() -> None:
+    def problem(text: str, announced: int) -> str:
+        return results_page_problem(io.StringIO(text, newline=""), announced)
+
     header = '"Id","Name"\n'
-    assert results_page_problem(header + '"1","a"\n"2",""\n', 2) == ""
-    assert results_page_problem("", 0) == ""
-    assert results_page_problem(header + '"1","a"\n', 2) == "has 1 of the 2 records announced"
-    assert results_page_problem(header + '"1","a"\n"2"\n', 2) == "row 2 has 1 of 2 columns"
-    assert results_page_problem(header + '"1","a', 1).startswith("is not readable CSV")
+    assert problem(header + '"1","a\nb"\n"2",""\n', 2) == ""
+    assert problem("", 0) == ""
+    assert problem(header + '"1","a"\n', 2) == "has 1 of the 2 records announced"
+    assert problem(header + '"1","a"\n"2"\n', 2) == "row 2 has 1 of 2 columns"
+    assert problem(header + '"1","a', 1).startswith("is not readable CSV")
 
 
 def test_the_path_follows_the_threshold_and_both_paths_read_the_same_records(world, endpoints) -> None:
@@ -209,13 +214,15 @@ def test_a_job_past_the_clients_patience_is_aborted_and_submitted_again(world, s
 
 
 @pytest.mark.parametrize("faults", [{"job_script": ("short-page",)}, {"script": (None, None, None, "truncate")}])
-def test_a_short_or_truncated_results_page_is_read_again(world, serve, faults) -> None:
+def test_a_short_or_truncated_results_page_is_read_again(world, serve, faults, monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     fake = FakeTime()
     servers = serve(options={"salesforce_job_seconds": 0, "clock": fake}, **faults)
     with bulk_client(servers.endpoints, fake, bulk_results_page=200) as client:
         records = read(client, SF_ACCOUNT)
         assert client.api_calls == servers.request_counts()["salesforce"] == 1 + 1 + 1 + 3 + 1
     assert typed(SF_ACCOUNT, records) == typed(SF_ACCOUNT, world.records[SF_ACCOUNT])
+    assert list(tmp_path.glob("lnr-bulk-*")) == []  # the results files, the broken one too, are gone
 
 
 def test_bulk_calls_update_the_api_usage(serve) -> None:
