@@ -97,11 +97,11 @@ def cmd_ui(args: argparse.Namespace) -> int:
     if paths.out.exists():
         shutil.rmtree(paths.out)
     worlds = night_worlds(paths, args.customers, args.seed)
+    dagster_instance(paths.dagster_home, limit_pools=True)
     with SandboxServers(worlds[0]) as servers:
         for world in worlds:
             summary = audit_world(servers, world, paths)
             print_summary(summary)
-        dagster_instance(paths.dagster_home, limit_pools=True)
         env = {
             **os.environ,
             "DAGSTER_HOME": str(paths.dagster_home.resolve()),

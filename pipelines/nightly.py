@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +15,7 @@ import dagster as dg
 
 from assets.raw import RAW_ASSETS
 from pipelines.definitions import build_definitions
-from pipelines.jobs import NIGHTLY_JOB_NAME
+from pipelines.jobs import AUDIT_RUN_TAG, NIGHTLY_JOB_NAME
 from pipelines.resources import (
     AuditSettingsResource,
     CustomersDotResource,
@@ -21,17 +24,24 @@ from pipelines.resources import (
     ZuoraResource,
     duckdb_resource,
 )
+from pipelines.run_lock import held_run_lock
+
+logger = logging.getLogger(__name__)
 
 INSTANCE_SETTINGS = """\
 telemetry:
   enabled: false
 nux:
   enabled: false
-"""
-# For instances whose runs execute steps in parallel (the webserver and daemon): one DuckDB writer at a time.
-# In-process runs are sequential already, and slot claims would only slow them down.
-POOL_SETTINGS = """\
 concurrency:
+  runs:
+    tag_concurrency_limits:
+      - key: "{tag}"
+        limit: 1
+""".format(tag=AUDIT_RUN_TAG)
+# For instances that also run steps in parallel (assets materialized from the UI): one DuckDB writer at a time.
+# The nightly job's steps run in one process, one after the other, already.
+POOL_SETTINGS = """\
   pools:
     default_limit: 1
 """
@@ -51,11 +61,28 @@ class NightSummary:
 
 
 def dagster_instance(home: Path, *, limit_pools: bool = False) -> dg.DagsterInstance:
-    """A persistent Dagster instance in `home`, so runs and check history survive for the UI."""
+    """A persistent Dagster instance in `home`, so runs and check history survive for the UI.
+
+    An existing `dagster.yaml` is the operator's and is never rewritten; the project's settings are written
+    only where there is none.
+    """
     home.mkdir(parents=True, exist_ok=True)
-    settings = INSTANCE_SETTINGS + (POOL_SETTINGS if limit_pools else "")
-    (home / "dagster.yaml").write_text(settings, encoding="utf-8")
+    _create_once(home / "dagster.yaml", INSTANCE_SETTINGS + (POOL_SETTINGS if limit_pools else ""))
     return dg.DagsterInstance.from_config(str(home))
+
+
+def _create_once(path: Path, text: str) -> None:
+    """Write `path` whole unless it exists (a file that appears meanwhile wins)."""
+    if path.exists():
+        return
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink()
 
 
 def sandbox_resources(endpoints: Any, database: Path, as_of: str, reports_dir: Path) -> dict[str, Any]:
@@ -90,13 +117,23 @@ def run_nightly(
     full_refresh: bool = False,
     log_level: str = "WARNING",
 ) -> NightSummary:
-    """Execute the nightly job once in-process and summarise it (the run's failure is reported, not raised)."""
+    """Execute the nightly job once in-process and summarise it (the run's failure is reported, not raised).
+
+    The database's run lock is taken before the run starts: AuditRunning, naming the running audit, when another
+    audit holds it.
+    """
     job = build_definitions(resources).resolve_job_def(NIGHTLY_JOB_NAME)
     run_config: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if full_refresh:
         run_config["ops"] = {asset.op.name: {"config": {"full_refresh": True}} for asset in RAW_ASSETS}
     started = time.monotonic()
-    result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+    run_id = str(uuid.uuid4())
+    with held_run_lock(Path(resources["duckdb"].database), run_id) as previous:
+        if previous is not None:
+            logger.warning("took over the run lock of %s: its process is gone", previous.describe())
+        result = job.execute_in_process(
+            instance=instance, run_config=run_config, raise_on_error=False, run_id=run_id
+        )
     summary = NightSummary(
         as_of=str(resources["audit_settings"].audit_date()),
         success=result.success,

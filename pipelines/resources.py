@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,9 @@ from checks.engine import AuditSettings
 from connectors.customersdot import CustomersDotClient
 from connectors.salesforce import API_VERSION, BULK_THRESHOLD, SalesforceClient
 from connectors.zuora import ZuoraClient
+from pipelines.abandoned_runs import fail_abandoned_runs, process_tags
 from pipelines.database import open_database
+from pipelines.run_lock import held_run_lock
 
 
 class _ClientResource(dg.ConfigurableResource):
@@ -164,9 +167,31 @@ class ReportsResource(dg.ConfigurableResource):
 
 
 class AuditDatabase(DuckDBResource):
-    """The audit's DuckDB file; every connection works in UTC."""
+    """The audit's DuckDB file, held by one run at a time (its run lock); every connection works in UTC."""
 
     lock_wait_seconds: float = 120.0
+    _run_lock: Any = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Hold the database's run lock for the run; mark failed the runs whose process died before finishing."""
+        if context.run is None:
+            return
+        run_id = context.run.run_id
+        self._run_lock = contextlib.ExitStack()
+        previous = self._run_lock.enter_context(held_run_lock(Path(self.database), run_id))
+        if previous is not None and context.log is not None:
+            context.log.warning(f"took over the run lock of {previous.describe()}: its process is gone")
+        if context.instance is not None:
+            context.instance.add_run_tags(run_id, process_tags())
+            for run_id in fail_abandoned_runs(context.instance):
+                if context.log is not None:
+                    context.log.warning(f"run {run_id} was left started by a process that is gone: marked failed")
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """Release the run lock."""
+        if self._run_lock is not None:
+            self._run_lock.close()
+            self._run_lock = None
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
