@@ -28,7 +28,7 @@ from pipelines.run_lock import held_run_lock
 
 logger = logging.getLogger(__name__)
 
-INSTANCE_SETTINGS = """\
+INSTANCE_SETTINGS = f"""\
 telemetry:
   enabled: false
 nux:
@@ -36,9 +36,9 @@ nux:
 concurrency:
   runs:
     tag_concurrency_limits:
-      - key: "{tag}"
+      - key: "{AUDIT_RUN_TAG}"
         limit: 1
-""".format(tag=AUDIT_RUN_TAG)
+"""
 # For instances that also run steps in parallel (assets materialized from the UI): one DuckDB writer at a time.
 # The nightly job's steps run in one process, one after the other, already.
 POOL_SETTINGS = """\
