@@ -7,6 +7,8 @@ import socket
 
 import dagster as dg
 
+from assets.processes import process_alive
+
 PID_TAG = "lnr-audit/pid"
 HOST_TAG = "lnr-audit/host"
 UNFINISHED = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
@@ -15,17 +17,6 @@ UNFINISHED = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.Dags
 def process_tags() -> dict[str, str]:
     """The tags that name the process running a run: its pid and host."""
     return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
-
-
-def process_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this host."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def fail_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:

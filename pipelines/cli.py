@@ -40,7 +40,7 @@ def _open_database(args: argparse.Namespace, *, read_only: bool):
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate (or take) a world, serve it, audit it, and write the database and reports."""
-    from pipelines.demo import DemoPaths, audit_world, prepare_world, print_summary
+    from pipelines.demo import DemoPaths, audit_world, copy_findings, prepare_world, print_summary
     from sandbox.servers import SandboxServers
 
     paths = DemoPaths(Path(args.out))
@@ -55,8 +55,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print_summary(summary)
     if not summary.success:
         return 1
-    open_report = paths.out / "reports" / summary.as_of / "findings_open.csv"
-    shutil.copyfile(open_report, paths.findings_csv)
+    open_report = copy_findings(paths.out / "reports" / summary.as_of, paths)
     print(f"\ndatabase: {paths.database}\nfindings: {paths.findings_csv}\nreports:  {open_report.parent}")
     return 0
 

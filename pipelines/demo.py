@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from assets.reports.atomic import replacing_file
 from pipelines.nightly import NightSummary, dagster_instance, run_nightly, sandbox_resources
 from sandbox.generator import generate
 from sandbox.generator.nights import generate_nights
@@ -76,6 +77,14 @@ def audit_world(
     as_of = as_of.isoformat() if as_of else read_manifest(world).as_of
     resources = sandbox_resources(servers.endpoints, paths.database, as_of, paths.out)
     return run_nightly(resources, dagster_instance(paths.dagster_home), full_refresh=full_refresh, log_level=log_level)
+
+
+def copy_findings(reports_folder: Path, paths: DemoPaths) -> Path:
+    """Copy the night's open findings to the demo's `findings.csv`, whole or not at all; returns the report copied."""
+    open_report = reports_folder / "findings_open.csv"
+    with replacing_file(paths.findings_csv) as temp:
+        shutil.copyfile(open_report, temp)
+    return open_report
 
 
 def print_summary(summary: NightSummary, stream: TextIO = sys.stdout) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assets.reports import mail
-from assets.reports.atomic import replacing
+from assets.reports.atomic import replacing_folder
 from assets.reports.writer import ReportFiles
 
 logger = logging.getLogger(__name__)
@@ -51,14 +51,13 @@ def send_reports(
 def copy_reports(
     files: ReportFiles, folder: Path, *, attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF
 ) -> DeliveryResult:
-    """Copy the report files to `folder/<as_of>/` (none replaced until all are copied), retrying failures."""
+    """Copy the report files to `folder/<as_of>/` (the four replaced together or not at all), retrying failures."""
     destination = Path(folder) / files.as_of.isoformat()
 
     def copy() -> None:
-        destination.mkdir(parents=True, exist_ok=True)
-        with replacing([destination / path.name for path in files.paths]) as temps:
-            for source, temp in zip(files.paths, temps, strict=True):
-                shutil.copyfile(source, temp)
+        with replacing_folder(destination) as folder:
+            for source in files.paths:
+                shutil.copyfile(source, folder / source.name)
 
     return _with_retries("folder", str(destination), copy, attempts, backoff)
 

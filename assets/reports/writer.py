@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.reports.atomic import replacing
+from assets.reports.atomic import replacing_folder
 from assets.reports.columns import OPEN_STATUSES, REPORT_COLUMNS, STATUSES, SUMMARY_COLUMNS, SUMMARY_COUNTS
 from assets.reports.csv_safety import SpreadsheetDialect, spreadsheet_cell
 
@@ -61,7 +61,7 @@ class ReportFiles:
 def write_reports(
     findings: pl.DataFrame, summary: pl.DataFrame, base_dir: Path, as_of: dt.date
 ) -> ReportFiles:
-    """Write night `as_of`'s reports to `base_dir/reports/<as_of>/`; none replaced until all are written."""
+    """Write night `as_of`'s reports to `base_dir/reports/<as_of>/`, the four files replaced together or not at all."""
     _require_columns("findings", findings, REPORT_COLUMNS)
     _require_columns("summary", summary, SUMMARY_COLUMNS)
     unknown = set(findings["status"].unique().to_list()) - set(STATUSES)
@@ -78,10 +78,9 @@ def write_reports(
             pl.col(list(SUMMARY_COUNTS)).fill_null(0).cast(pl.Int64)
         ),
     }
-    files.folder.mkdir(parents=True, exist_ok=True)
-    with replacing(list(tables)) as temps:
-        for temp, table in zip(temps, tables.values(), strict=True):
-            _write_csv(temp, table)
+    with replacing_folder(files.folder) as folder:
+        for path, table in tables.items():
+            _write_csv(folder / path.name, table)
     return files
 
 
