@@ -4,7 +4,8 @@ import dagster as dg
 
 from assets.history import current_findings, merge_night
 from assets.raw import DUCKDB_POOL, RAW_ASSETS
-from assets.raw_store import held_tables
+from assets.raw_nights import RawNightsConfig, nights_metadata, require_one_night
+from assets.raw_store import held_tables, holds, raw_nights
 from checks.engine import STAGING_VIEWS, build_staging, findings_frame, run_rules, scorecard_of, staged_params
 from checks.lineage import rules_reading
 
@@ -18,6 +19,16 @@ def markdown_table(headers: tuple[str, ...], rows) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def _require_one_night(context: dg.AssetExecutionContext, con, config: RawNightsConfig) -> dict:
+    """The metadata of the night each raw table holds; MixedNights when the tables whose load was not held back
+    differ, unless the run allows it (then a warning)."""
+    nights, held = raw_nights(con), holds(con)
+    mix = require_one_night(nights, allow_mixed=config.allow_mixed_nights, held=held)
+    if mix is not None:
+        context.log.warning(f"auditing raw tables of different nights, as this run allows: {mix}")
+    return nights_metadata(nights, held)
 
 
 @dg.multi_asset(
@@ -34,10 +45,11 @@ def markdown_table(headers: tuple[str, ...], rows) -> str:
     pool=DUCKDB_POOL,
     required_resource_keys={"duckdb", "audit_settings"},
 )
-def staging_views(context: dg.AssetExecutionContext):
-    """The common definitions of the rule catalogue, as DuckDB tables built from the raw tables."""
+def staging_views(context: dg.AssetExecutionContext, config: RawNightsConfig):
+    """The common definitions of the rule catalogue, as DuckDB tables built from raw tables of one night."""
     settings = context.resources.audit_settings.engine_settings()
     with context.resources.duckdb.get_connection() as con:
+        _require_one_night(context, con, config)
         build_staging(con, settings)
         for key, view in zip(STAGING_KEYS, STAGING_VIEWS, strict=True):
             rows = con.execute(f"SELECT count(*) FROM staging.{view.name}").fetchall()[0][0]
@@ -65,10 +77,11 @@ def staging_views(context: dg.AssetExecutionContext):
     pool=DUCKDB_POOL,
     required_resource_keys={"duckdb", "audit_settings"},
 )
-def audit_results(context: dg.AssetExecutionContext):
+def audit_results(context: dg.AssetExecutionContext, config: RawNightsConfig):
     """Run the catalogue once; record tonight's findings in the history and score the subscriptions."""
     settings = context.resources.audit_settings.engine_settings()
     with context.resources.duckdb.get_connection() as con:
+        night_metadata = _require_one_night(context, con, config)
         if staged_params(con) != settings.params():
             build_staging(con, settings)
         runs = run_rules(con)
@@ -91,6 +104,7 @@ def audit_results(context: dg.AssetExecutionContext):
             "rules_held_back": ", ".join(held_rules) or "none",
             "acknowledged": int(live["acknowledged"].sum()),
             "dagster/row_count": tonight.height,
+            **night_metadata,
         },
     )
     statuses = card.statuses.group_by("match_status").len().sort("len", descending=True)

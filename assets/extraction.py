@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 import duckdb
 
-from assets.raw_store import Reconciliation, SnapshotLoad, has_loaded, last_reconciliation, stored_watermark
+from assets.raw_store import (
+    RawNight,
+    Reconciliation,
+    SnapshotLoad,
+    has_loaded,
+    last_reconciliation,
+    stored_watermark,
+)
 from checks.lineage import rules_reading
 from connectors.base import SourceClient
 from connectors.schema import SourceObject
@@ -99,6 +106,7 @@ def extract(
     overlap: dt.timedelta = DEFAULT_OVERLAP,
     policy: ExtractionPolicy = DEFAULT_POLICY,
     accept_shape: bool = False,
+    night: RawNight | None = None,
 ) -> ExtractionResult:
     """Load `obj` from `client` into its raw table; on any error the previous snapshot stays intact.
 
@@ -112,9 +120,10 @@ def extract(
     that would empty the object or shrink it by more than `policy.max_row_drop` is held: the previous snapshot
     stays and `meta.held_objects` says why (as it does for an empty first load of an object the rules read).
     `accept_shape` swaps such a load in all the same, once the operator has confirmed the source is right.
+    A load swapped in records `night` as the one the table holds (a held load leaves the previous night).
     """
     started, calls_before = time.monotonic(), client.api_calls
-    load = SnapshotLoad(con, obj)
+    load = SnapshotLoad(con, obj, night)
     previous_rows, loaded_before = load.row_count(), has_loaded(con, obj)
     watermark = None if full else stored_watermark(con, obj)
     since = watermark - overlap if watermark is not None else None
@@ -134,7 +143,7 @@ def extract(
                     load.add_source_ids(ids)
                 if load.unseen_source_ids():
                     since = None
-                    load = SnapshotLoad(con, obj)
+                    load = SnapshotLoad(con, obj, night)
                     read += _stage(load, client.iter_pages(obj))
         duplicates = load.resolve_duplicates()
         loaded_at = dt.datetime.now(dt.UTC)

@@ -6,6 +6,7 @@ import dagster as dg
 from pydantic import Field
 
 from assets.extraction import extract
+from assets.raw_store import RawNight
 from connectors.schema import SOURCE_OBJECTS, SourceObject
 
 DUCKDB_POOL = "duckdb"
@@ -46,10 +47,17 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
     )
     def _extract(context: dg.AssetExecutionContext, config: ExtractionConfig) -> dg.MaterializeResult:
         client = getattr(context.resources, obj.system).client()
+        night = RawNight(context.resources.audit_settings.audit_date(), context.run.run_id)
         with context.resources.duckdb.get_connection() as con:
             policy = context.resources.audit_settings.extraction_policy()
             result = extract(
-                con, client, obj, full=config.full_refresh, policy=policy, accept_shape=config.accept_source_shape
+                con,
+                client,
+                obj,
+                full=config.full_refresh,
+                policy=policy,
+                accept_shape=config.accept_source_shape,
+                night=night,
             )
         if result.held:
             context.log.warning(f"{result.object}: load held, the previous snapshot is kept: {result.held}")
@@ -76,6 +84,7 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
                 "last_full_load_at": _moment(result.reconciliation.full_loaded_at),
                 "duplicates_quarantined": result.duplicates,
                 "held": result.held or "no",
+                "night": str(night.as_of),
             }
         )
 

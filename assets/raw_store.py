@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS meta.reconciliation (
     object VARCHAR PRIMARY KEY, reconciled_at TIMESTAMPTZ, full_loaded_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS meta.held_objects (
     object VARCHAR PRIMARY KEY, previous_rows BIGINT, source_rows BIGINT, reason VARCHAR, held_at TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS meta.raw_nights (
+    object VARCHAR PRIMARY KEY, as_of DATE, run_id VARCHAR, loaded_at TIMESTAMPTZ);
 """
 
 
@@ -61,6 +63,14 @@ def frame_schema(obj: SourceObject) -> dict[str, Any]:
 def object_label(obj: SourceObject) -> str:
     """`system/Object`, the name used in watermarks, quarantine and reports."""
     return f"{obj.system}/{obj.name}"
+
+
+@dataclass(frozen=True)
+class RawNight:
+    """The night a raw table holds: the audit date and the run of its last successful load."""
+
+    as_of: dt.date
+    run_id: str
 
 
 @dataclass
@@ -100,11 +110,15 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 class SnapshotLoad:
-    """One object's load: batches go to a private table, then `commit_*` swaps them in atomically."""
+    """One object's load: batches go to a private table, then `commit_*` swaps them in atomically.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, obj: SourceObject):
+    With a `night`, the swap also records that night as the one the table holds.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, obj: SourceObject, night: RawNight | None = None):
         self.con = con
         self.obj = obj
+        self.night = night
         self.pending = f"{LOAD_SCHEMA}.{quoted(obj.system + '__' + obj.name.lower())}"
         self.ids = f"{LOAD_SCHEMA}.{quoted(obj.system + '__' + obj.name.lower() + '__ids')}"
         self.rows = 0
@@ -244,6 +258,11 @@ class SnapshotLoad:
             f"INSERT OR REPLACE INTO meta.watermarks SELECT ?, max({watermark}), count(*), ? FROM {self.obj.table}",
             [label, loaded_at],
         )
+        if self.night is not None:
+            self.con.execute(
+                "INSERT OR REPLACE INTO meta.raw_nights VALUES (?, ?, ?, ?)",
+                [label, self.night.as_of, self.night.run_id, loaded_at],
+            )
         self.con.execute("DELETE FROM meta.quarantine WHERE object = ?", [label])
         for record, reason in self.rejected:
             key = record.get(self.obj.key)
@@ -327,3 +346,13 @@ def held_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The raw tables whose last load was held back."""
     held = holds(con)
     return [obj.table for obj in SOURCE_OBJECTS if object_label(obj) in held]
+
+
+def raw_nights(con: duckdb.DuckDBPyConnection) -> dict[str, RawNight | None]:
+    """Per declared object (`system/Object`), the night its raw table holds; None where no load recorded one."""
+    present = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'raw_nights'"
+    rows = con.execute("SELECT object, as_of, run_id FROM meta.raw_nights").fetchall() if con.execute(
+        present
+    ).fetchall()[0][0] else []
+    recorded = {label: RawNight(as_of, run_id) for label, as_of, run_id in rows}
+    return {object_label(obj): recorded.get(object_label(obj)) for obj in SOURCE_OBJECTS}

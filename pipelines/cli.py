@@ -77,7 +77,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         env["LNR_AS_OF"] = args.as_of.isoformat()
     home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
     summary = run_nightly(
-        resources_from_environment(env), dagster_instance(home), full_refresh=args.full_refresh, log_level="INFO"
+        resources_from_environment(env),
+        dagster_instance(home),
+        full_refresh=args.full_refresh,
+        allow_mixed_nights=args.allow_mixed_nights,
+        log_level="INFO",
     )
     from pipelines.demo import print_summary
 
@@ -236,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = command("run", cmd_run, "Run the nightly audit once against the configured sources (LNR_* variables).")
     run.add_argument("--as-of", type=_date, help="audit date (default: LNR_AS_OF or today, UTC)")
     run.add_argument("--full-refresh", action="store_true", help="reload every object in full")
+    run.add_argument(
+        "--allow-mixed-nights",
+        action="store_true",
+        help="audit even when the raw tables hold different nights (some objects failed to load on a past run)",
+    )
     run.add_argument("--sandbox-out", default="out/sandbox", help="where the sandbox run goes when no source is set")
 
     ui = command("ui", cmd_ui, "Audit three sandbox nights and open the Dagster UI on them.")

@@ -13,6 +13,7 @@ from typing import Any
 
 import dagster as dg
 
+from assets.audit import audit_results, staging_views
 from assets.raw import RAW_ASSETS
 from pipelines.definitions import build_definitions
 from pipelines.jobs import AUDIT_RUN_TAG, NIGHTLY_JOB_NAME
@@ -115,17 +116,20 @@ def run_nightly(
     instance: dg.DagsterInstance,
     *,
     full_refresh: bool = False,
+    allow_mixed_nights: bool = False,
     log_level: str = "WARNING",
 ) -> NightSummary:
     """Execute the nightly job once in-process and summarise it (the run's failure is reported, not raised).
 
     The database's run lock is taken before the run starts: AuditRunning, naming the running audit, when another
-    audit holds it.
+    audit holds it. The audit refuses raw tables of different nights unless `allow_mixed_nights`.
     """
     job = build_definitions(resources).resolve_job_def(NIGHTLY_JOB_NAME)
     run_config: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    audit_config = {"config": {"allow_mixed_nights": allow_mixed_nights}}
+    run_config["ops"] = {asset.op.name: audit_config for asset in (staging_views, audit_results)}
     if full_refresh:
-        run_config["ops"] = {asset.op.name: {"config": {"full_refresh": True}} for asset in RAW_ASSETS}
+        run_config["ops"].update({asset.op.name: {"config": {"full_refresh": True}} for asset in RAW_ASSETS})
     started = time.monotonic()
     run_id = str(uuid.uuid4())
     with held_run_lock(Path(resources["duckdb"].database), run_id) as previous:
