@@ -15,6 +15,7 @@ import dagster as dg
 
 from assets.audit import audit_results, staging_views
 from assets.raw import RAW_ASSETS
+from pipelines.abandoned_runs import process_tags
 from pipelines.definitions import build_definitions
 from pipelines.jobs import AUDIT_RUN_TAG, NIGHTLY_JOB_NAME
 from pipelines.resources import (
@@ -136,7 +137,7 @@ def run_nightly(
         if previous is not None:
             logger.warning("took over the run lock of %s: its process is gone", previous.describe())
         result = job.execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False, run_id=run_id
+            instance=instance, run_config=run_config, raise_on_error=False, run_id=run_id, tags=process_tags()
         )
     summary = NightSummary(
         as_of=str(resources["audit_settings"].audit_date()),
