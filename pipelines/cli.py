@@ -41,21 +41,26 @@ def _open_database(args: argparse.Namespace, *, read_only: bool):
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate (or take) a world, serve it, audit it, and write the database and reports."""
     from pipelines.demo import DemoPaths, audit_world, copy_findings, prepare_world, print_summary
+    from pipelines.nightly import new_run_id
+    from pipelines.run_lock import held_run_lock
     from sandbox.servers import SandboxServers
 
     paths = DemoPaths(Path(args.out))
     paths.out.mkdir(parents=True, exist_ok=True)
     print(f"lnr-audit demo → {paths.out}")
-    world = prepare_world(paths, Path(args.world) if args.world else None, args.customers, args.seed, args.as_of)
-    print(f"world: {world}")
-    with SandboxServers(world) as servers:
-        summary = audit_world(
-            servers, world, paths, as_of=args.as_of, full_refresh=args.full_refresh, log_level="INFO"
-        )
-    print_summary(summary)
-    if not summary.success:
-        return 1
-    open_report = copy_findings(paths.out / "reports" / summary.as_of, paths)
+    run_id = new_run_id()
+    with held_run_lock(paths.database, run_id):  # a demo running in the same folder keeps its world
+        world = prepare_world(paths, Path(args.world) if args.world else None, args.customers, args.seed, args.as_of)
+        print(f"world: {world}")
+        with SandboxServers(world) as servers:
+            summary = audit_world(
+                servers, world, paths, as_of=args.as_of, full_refresh=args.full_refresh, log_level="INFO",
+                run_id=run_id,
+            )
+        print_summary(summary)
+        if not summary.success:
+            return 1
+        open_report = copy_findings(paths.out / "reports" / summary.as_of, paths)
     print(f"\ndatabase: {paths.database}\nfindings: {paths.findings_csv}\nreports:  {open_report.parent}")
     return 0
 

@@ -71,12 +71,14 @@ def audit_world(
     as_of: dt.date | None = None,
     full_refresh: bool = False,
     log_level: str = "WARNING",
+    run_id: str | None = None,
 ) -> NightSummary:
     """One night: serve `world` and run the nightly job against it, as of `as_of` (default: the world's)."""
     servers.load_world(world)
     as_of = as_of.isoformat() if as_of else read_manifest(world).as_of
     resources = sandbox_resources(servers.endpoints, paths.database, as_of, paths.out)
-    return run_nightly(resources, dagster_instance(paths.dagster_home), full_refresh=full_refresh, log_level=log_level)
+    instance = dagster_instance(paths.dagster_home)
+    return run_nightly(resources, instance, full_refresh=full_refresh, log_level=log_level, run_id=run_id)
 
 
 def copy_findings(reports_folder: Path, paths: DemoPaths) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 import uuid
@@ -27,8 +26,6 @@ from pipelines.resources import (
     duckdb_resource,
 )
 from pipelines.run_lock import held_run_lock
-
-logger = logging.getLogger(__name__)
 
 INSTANCE_SETTINGS = f"""\
 telemetry:
@@ -112,6 +109,11 @@ def sandbox_resources(endpoints: Any, database: Path, as_of: str, reports_dir: P
     }
 
 
+def new_run_id() -> str:
+    """A fresh Dagster run id."""
+    return str(uuid.uuid4())
+
+
 def run_nightly(
     resources: Mapping[str, Any],
     instance: dg.DagsterInstance,
@@ -119,11 +121,13 @@ def run_nightly(
     full_refresh: bool = False,
     allow_mixed_nights: bool = False,
     log_level: str = "WARNING",
+    run_id: str | None = None,
 ) -> NightSummary:
     """Execute the nightly job once in-process and summarise it (the run's failure is reported, not raised).
 
     The database's run lock is taken before the run starts: AuditRunning, naming the running audit, when another
-    audit holds it. The audit refuses raw tables of different nights unless `allow_mixed_nights`.
+    audit holds it (a caller that holds it already passes its `run_id`). The audit refuses raw tables of
+    different nights unless `allow_mixed_nights`.
     """
     job = build_definitions(resources).resolve_job_def(NIGHTLY_JOB_NAME)
     run_config: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": log_level}}}}
@@ -132,10 +136,8 @@ def run_nightly(
     if full_refresh:
         run_config["ops"].update({asset.op.name: {"config": {"full_refresh": True}} for asset in RAW_ASSETS})
     started = time.monotonic()
-    run_id = str(uuid.uuid4())
-    with held_run_lock(Path(resources["duckdb"].database), run_id) as previous:
-        if previous is not None:
-            logger.warning("took over the run lock of %s: its process is gone", previous.describe())
+    run_id = run_id or new_run_id()
+    with held_run_lock(Path(resources["duckdb"].database), run_id):
         result = job.execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False, run_id=run_id, tags=process_tags()
         )

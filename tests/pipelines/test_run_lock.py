@@ -75,6 +75,18 @@ def test_a_second_lnr_audit_run_is_refused_naming_the_running_audit(tmp_path):
     assert not dagster_instance(tmp_path / "home").get_run_records(), "the refused run started no Dagster run"
 
 
+def test_a_second_demo_in_the_same_folder_is_refused_before_it_touches_the_world(tmp_path):
+    out = tmp_path / "demo"
+    with process(HOLDER, str(out / "lnr_audit.duckdb"), "first-demo") as holder:
+        done = subprocess.run(
+            [str(SCRIPT), "demo", "--out", str(out), "--customers", "20"], capture_output=True, text=True, timeout=120
+        )
+        assert holder.poll() is None
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"run first-demo (pid {holder.pid} on {socket.gethostname()}" in done.stderr
+    assert sorted(path.name for path in out.iterdir()) == ["lnr_audit.duckdb.run-lock"]
+
+
 def test_a_lock_left_by_a_killed_audit_is_taken_over_with_a_log_line(tmp_path, caplog):
     database = tmp_path / "audit.duckdb"
     with process(HOLDER, str(database), "killed-night") as holder:
