@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -177,15 +176,15 @@ class AuditDatabase(DuckDBResource):
         if context.run is None:
             return
         run_id = context.run.run_id
-        self._run_lock = contextlib.ExitStack()
+        self._run_lock = ExitStack()
         previous = self._run_lock.enter_context(held_run_lock(Path(self.database), run_id))
         if previous is not None and context.log is not None:
             context.log.warning(f"took over the run lock of {previous.describe()}: its process is gone")
         if context.instance is not None:
             context.instance.add_run_tags(run_id, process_tags())
-            for run_id in fail_abandoned_runs(context.instance):
+            for abandoned in fail_abandoned_runs(context.instance):
                 if context.log is not None:
-                    context.log.warning(f"run {run_id} was left started by a process that is gone: marked failed")
+                    context.log.warning(f"run {abandoned} was left started by a process that is gone: marked failed")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         """Release the run lock."""
