@@ -27,6 +27,8 @@ def build_definitions(resources: Mapping[str, Any]) -> dg.Definitions:
         schedules=[nightly_schedule()],
         sensors=[nightly_audit_failure],
         resources=dict(resources),
+        # One process per run: its steps share one DuckDB writer anyway, and that process holds the run lock.
+        executor=dg.in_process_executor,
     )
 
 

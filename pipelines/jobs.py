@@ -10,7 +10,5 @@ nightly_audit_job = dg.define_asset_job(
     NIGHTLY_JOB_NAME,
     selection=dg.AssetSelection.all(),
     description="Extract every source object, rebuild staging, evaluate every rule, merge the findings, report.",
-    # One process for the whole night: its steps share one DuckDB writer anyway, and that process holds the run lock.
-    executor_def=dg.in_process_executor,
     run_tags={AUDIT_RUN_TAG: "nightly"},
 )

@@ -38,8 +38,8 @@ concurrency:
       - key: "{AUDIT_RUN_TAG}"
         limit: 1
 """
-# For instances that also run steps in parallel (assets materialized from the UI): one DuckDB writer at a time.
-# The nightly job's steps run in one process, one after the other, already.
+# For the UI's instance, beside the run lock: one step that opens DuckDB at a time across all the instance's runs.
+# Each run's steps run in one process, one after the other, already.
 POOL_SETTINGS = """\
   pools:
     default_limit: 1

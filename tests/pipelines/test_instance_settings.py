@@ -61,10 +61,11 @@ def test_without_a_dagster_yaml_the_project_writes_its_defaults_once(tmp_path):
     assert (home / "dagster.yaml").read_bytes() == written, "a file once written is the operator's"
 
 
-def test_the_nightly_jobs_runs_carry_the_queue_tag_and_run_in_one_process():
+def test_the_nightly_jobs_runs_carry_the_queue_tag_and_every_run_holds_one_process():
     job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
     assert job.run_tags == {AUDIT_RUN_TAG: "nightly"}
     assert job.executor_def.name == dg.in_process_executor.name
+    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == dg.in_process_executor.name
 
 
 def test_the_readmes_production_dagster_yaml_is_a_valid_instance_that_queues_audits(tmp_path):
