@@ -91,7 +91,7 @@ def _locked_file(path: Path, run_id: str, database: Path) -> Iterator[LockHolder
             ) from None
         previous = _read_holder(fd)
         if previous is not None:
-            logger.warning("taking over the run lock of %s on %s: its process is gone", previous.describe(), database)
+            logger.warning("took over the run lock of %s on %s: its process is gone", previous.describe(), database)
         _write_holder(fd, LockHolder(run_id, os.getpid(), socket.gethostname(), _now()))
         try:
             yield previous

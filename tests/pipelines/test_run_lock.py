@@ -97,7 +97,7 @@ def test_a_lock_left_by_a_killed_audit_is_taken_over_with_a_log_line(tmp_path, c
         with held_run_lock(database, "next-night") as previous:
             assert (previous.run_id, previous.pid) == ("killed-night", holder.pid)
             assert current_holder(database).run_id == "next-night"
-    assert f"taking over the run lock of run killed-night (pid {holder.pid} on " in caplog.text
+    assert f"took over the run lock of run killed-night (pid {holder.pid} on " in caplog.text
     assert "its process is gone" in caplog.text
     assert current_holder(database) is None, "a released lock names nobody"
     with held_run_lock(database, "third-night") as previous:
