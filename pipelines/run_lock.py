@@ -78,6 +78,7 @@ def held_run_lock(database: Path, run_id: str) -> Iterator[LockHolder | None]:
 
 @contextlib.contextmanager
 def _locked_file(path: Path, run_id: str, database: Path) -> Iterator[LockHolder | None]:
+    """Hold the flock on `path` and name this process in it; yields the dead holder it still named, if any."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -115,6 +116,7 @@ def current_holder(database: Path) -> LockHolder | None:
 
 
 def _read_holder(fd: int) -> LockHolder | None:
+    """The holder named in the open lock file, if any."""
     os.lseek(fd, 0, os.SEEK_SET)
     text = os.read(fd, 64 * 1024).decode("utf-8", errors="replace").strip()
     if not text:
@@ -126,6 +128,7 @@ def _read_holder(fd: int) -> LockHolder | None:
 
 
 def _write_holder(fd: int, holder: LockHolder) -> None:
+    """Name `holder` in the open lock file, on disk."""
     os.ftruncate(fd, 0)
     os.lseek(fd, 0, os.SEEK_SET)
     os.write(fd, json.dumps(asdict(holder)).encode("utf-8"))
@@ -133,4 +136,5 @@ def _write_holder(fd: int, holder: LockHolder) -> None:
 
 
 def _now() -> str:
+    """The time now, UTC, to the second."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
