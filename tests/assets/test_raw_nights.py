@@ -114,3 +114,18 @@ def test_a_mix_is_audited_when_the_run_allows_it_and_the_metadata_says_so(tmp_pa
     assert "| zuora/Account | 2026-11-27 | run-monday |" in findings.metadata["raw_nights"].value
     warnings = [entry.user_message for entry in instance.all_logs(result.run_id) if entry.level == logging.WARNING]
     assert any("auditing raw tables of different nights, as this run allows" in message for message in warnings)
+
+
+def test_an_object_whose_load_was_held_back_keeps_its_night_without_making_a_mix(tmp_path):
+    database = tmp_path / "lnr.duckdb"
+    load_every_object(database, TUESDAY, behind={"zuora/Account": MONDAY})
+    with connect(str(database)) as con:
+        SnapshotLoad(con, source_object("zuora", "Account"), TUESDAY).hold(LOADED_AT, 0, "emptied at the source")
+        assert raw_nights(con)["zuora/Account"] == MONDAY, "a held load leaves the previous night"
+
+    result = audit(database)
+
+    assert result.success, failure_messages(result)
+    [findings] = [e.materialization for e in result.get_asset_materialization_events() if e.asset_key == FINDINGS_KEY]
+    assert findings.metadata["mixed_nights"].value is False
+    assert "| zuora/Account | 2026-11-27 | run-monday | held |" in findings.metadata["raw_nights"].value
