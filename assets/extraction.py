@@ -44,8 +44,10 @@ DEFAULT_POLICY = ExtractionPolicy()
 
 @dataclass(frozen=True)
 class ExtractionResult:
-    """What one extraction did: mode, records read, rows kept, API calls, time, quarantined records, and whether
-    the load was held (the previous snapshot kept, with the reason) and when the object was last reconciled."""
+    """What one extraction did: mode, records read, rows kept, API calls, time, quarantined records, whether
+    the load was held (the previous snapshot kept, with the reason) and when the object was last reconciled;
+    the path that read it (`query`, the small-read path, or `bulk`), its bulk jobs and polls, and the rows
+    removed because the source reported them deleted."""
 
     object: str
     mode: str
@@ -59,6 +61,10 @@ class ExtractionResult:
     duplicates: int
     held: str
     reconciliation: Reconciliation
+    path: str = "query"
+    jobs: int = 0
+    polls: int = 0
+    deleted: int = 0
 
     @property
     def records_per_second(self) -> float:
@@ -112,7 +118,9 @@ def extract(
 
     An incremental load merges the records changed since the stored watermark (less `overlap`) and reconciles
     ids: every night when the client lists them cheaply, otherwise when the source's count shows a difference,
-    with a full reload every `policy.full_reload_every` to catch deletions balanced by inserts. When ids appear
+    with a full reload every `policy.full_reload_every` to catch deletions balanced by inserts. On a count
+    difference, a client that reports deleted ids (`iter_deleted_id_pages`) has them removed in the same swap
+    first, and ids are listed only if the count still disagrees. When ids appear
     that the increment missed (records whose watermark lies in the past), it falls back to a full load. An object
     that fits in one page is always read in full: one call is cheaper than an increment with its count.
 
@@ -123,6 +131,7 @@ def extract(
     A load swapped in records `night` as the one the table holds (a held load leaves the previous night).
     """
     started, calls_before = time.monotonic(), client.api_calls
+    jobs_before, polls_before = getattr(client, "jobs", 0), getattr(client, "polls", 0)
     load = SnapshotLoad(con, obj, night)
     previous_rows, loaded_before = load.row_count(), has_loaded(con, obj)
     watermark = None if full else stored_watermark(con, obj)
@@ -135,9 +144,18 @@ def extract(
         since = None
     try:
         read = _stage(load, client.iter_pages(obj, since))
-        reconciled = False
+        path = getattr(client, "last_path", "") or "query"
+        reconciled, deleted = False, 0
         if since is not None:
-            reconciled = cheap_ids or client.count(obj) != load.row_count() + load.staged_new_ids() + len(load.rejected)
+            reconciled = cheap_ids
+            if not cheap_ids:
+                count = client.count(obj)
+                expected = load.row_count() + load.staged_new_ids() + len(load.rejected)
+                if count != expected and hasattr(client, "iter_deleted_id_pages"):
+                    for ids in client.iter_deleted_id_pages(obj, since):
+                        load.add_deleted_ids(ids)
+                    deleted = load.deleted_rows()
+                reconciled = count != expected - deleted
             if reconciled:
                 for ids in client.iter_id_pages(obj):
                     load.add_source_ids(ids)
@@ -145,6 +163,7 @@ def extract(
                     since = None
                     load = SnapshotLoad(con, obj, night)
                     read += _stage(load, client.iter_pages(obj))
+                    path = getattr(client, "last_path", "") or "query"
         duplicates = load.resolve_duplicates()
         loaded_at = dt.datetime.now(dt.UTC)
         rows = load.rows_after_commit(incremental=since is not None, reconcile=reconciled)
@@ -171,4 +190,8 @@ def extract(
         duplicates=duplicates,
         held=held,
         reconciliation=last_reconciliation(con, obj),
+        path=path,
+        jobs=getattr(client, "jobs", 0) - jobs_before,
+        polls=getattr(client, "polls", 0) - polls_before,
+        deleted=deleted if since is not None and not held else 0,
     )

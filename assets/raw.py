@@ -66,8 +66,9 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
                 f"{result.quarantined} {result.object} record(s) could not be loaded; see meta.quarantine"
             )
         context.log.info(
-            f"{result.object}: {result.mode} load, {result.records_read} records read, {result.rows} rows, "
-            f"{result.api_calls} API calls, {result.seconds:.2f} s"
+            f"{result.object}: {result.mode} load by {result.path}, {result.records_read} records read, "
+            f"{result.rows} rows, {result.api_calls} API calls, {result.jobs} jobs, {result.polls} polls, "
+            f"{result.deleted} deleted, {result.seconds:.2f} s"
         )
         return dg.MaterializeResult(
             metadata={
@@ -75,6 +76,10 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
                 "records_read": result.records_read,
                 "api_calls": result.api_calls,
                 "mode": result.mode,
+                "path": result.path,
+                "jobs": result.jobs,
+                "polls": result.polls,
+                "deleted": result.deleted,
                 "since": str(result.since) if result.since else "",
                 "seconds": round(result.seconds, 3),
                 "records_per_second": round(result.records_per_second, 1),

@@ -121,12 +121,14 @@ class SnapshotLoad:
         self.night = night
         self.pending = f"{LOAD_SCHEMA}.{quoted(obj.system + '__' + obj.name.lower())}"
         self.ids = f"{LOAD_SCHEMA}.{quoted(obj.system + '__' + obj.name.lower() + '__ids')}"
+        self.deleted = f"{LOAD_SCHEMA}.{quoted(obj.system + '__' + obj.name.lower() + '__deleted')}"
         self.rows = 0
         self.rejected: list[tuple[dict[str, Any], str]] = []
         create_raw_tables(con)
         self.discard()
         con.execute(table_ddl(obj, self.pending))
         con.execute(f"CREATE TABLE {self.ids} (id {obj.field(obj.key).type.value})")
+        con.execute(f"CREATE TABLE {self.deleted} (id {obj.field(obj.key).type.value})")
 
     def add(self, records: Iterable[dict[str, Any]]) -> int:
         """Type one page of records and stage it; returns the number of rows staged."""
@@ -140,9 +142,22 @@ class SnapshotLoad:
 
     def add_source_ids(self, ids: Iterable[Any]) -> None:
         """Record ids that exist at the source now (for deletion reconciliation)."""
+        self._add_ids(self.ids, ids)
+
+    def add_deleted_ids(self, ids: Iterable[Any]) -> None:
+        """Record ids the source reports deleted; the incremental commit removes them."""
+        self._add_ids(self.deleted, ids)
+
+    def deleted_rows(self) -> int:
+        """How many snapshot rows have a recorded deleted id."""
+        key = quoted(self.obj.key)
+        sql = f"SELECT count(*) FROM {self.obj.table} WHERE {key} IN (SELECT id FROM {self.deleted})"
+        return self.con.execute(sql).fetchall()[0][0]
+
+    def _add_ids(self, table: str, ids: Iterable[Any]) -> None:
         key_type = self.obj.field(self.obj.key).type
         frame = pl.DataFrame({"id": list(ids)}, schema={"id": POLARS_TYPES[key_type]})  # noqa: F841
-        self.con.execute(f"INSERT INTO {self.ids} SELECT id FROM frame")
+        self.con.execute(f"INSERT INTO {table} SELECT id FROM frame")
 
     def resolve_duplicates(self) -> int:
         """Keep one staged row per key (the latest by watermark, ties by the whole row); quarantine the others."""
@@ -178,9 +193,10 @@ class SnapshotLoad:
         key = quoted(self.obj.key)
         if not incremental:
             return self.con.execute(f"SELECT count(*) FROM {self.pending}").fetchall()[0][0]
-        kept = f" WHERE {key} IN (SELECT id FROM {self.ids})" if reconcile else ""
+        kept = f" AND {key} IN (SELECT id FROM {self.ids})" if reconcile else ""
         union = f"SELECT {key} FROM {self.obj.table} UNION SELECT {key} FROM {self.pending}"
-        return self.con.execute(f"SELECT count(*) FROM ({union}){kept}").fetchall()[0][0]
+        gone = f"WHERE {key} NOT IN (SELECT id FROM {self.deleted})"
+        return self.con.execute(f"SELECT count(*) FROM ({union}) {gone}{kept}").fetchall()[0][0]
 
     def commit_full(self, loaded_at: dt.datetime) -> int:
         """Replace the snapshot with the staged rows in one transaction; returns the new row count."""
@@ -193,11 +209,12 @@ class SnapshotLoad:
         return self.row_count()
 
     def commit_incremental(self, loaded_at: dt.datetime, *, reconcile: bool) -> int:
-        """Merge the staged changes (and drop ids gone from the source when reconciling) in one transaction."""
+        """Merge the staged changes, drop the ids reported deleted (and those gone when reconciling), atomically."""
         table, key = self.obj.table, quoted(self.obj.key)
         with _transaction(self.con):
             self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {self.pending})")
             self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
+            self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM {self.deleted})")
             if reconcile:
                 self.con.execute(f"DELETE FROM {table} WHERE {key} NOT IN (SELECT id FROM {self.ids})")
                 self._record_reconciliation(loaded_at, full=False)
@@ -218,6 +235,7 @@ class SnapshotLoad:
         """Drop the staged rows; the snapshot stays as it was."""
         self.con.execute(f"DROP TABLE IF EXISTS {self.pending}")
         self.con.execute(f"DROP TABLE IF EXISTS {self.ids}")
+        self.con.execute(f"DROP TABLE IF EXISTS {self.deleted}")
 
     def staged_new_ids(self) -> int:
         """How many staged keys are not yet in the snapshot."""

@@ -1,4 +1,10 @@
-"""The Zuora client: OAuth client credentials and ZOQL action queries (query, queryMore), over httpx.
+"""The Zuora client: OAuth client credentials, ZOQL action queries (query, queryMore) and Data Query, over httpx.
+
+Each read starts as an action query: its first page tells how many records the read holds (`size`).
+Up to `bulk_threshold` records the read goes on with queryMore (the catalog, small increments); above
+it the locator is left unused and the read goes to Data Query (`connectors.data_query`), split into
+`updateddate` windows of at most `window_records` records. Deletions are read from Data Query with
+`readDeleted`. Every call carries `Zuora-Track-Id`, one value per client, so per run.
 
 A query locator can expire in the middle of a long extraction (Zuora forgets it after 15 minutes
 of inactivity): `queryMore` then answers 400 or 404 naming the locator, and the query runs again
@@ -10,16 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator
-from functools import partial
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from connectors.base import ClientBase, iso_utc
+from connectors.data_query import TRACK_ID_HEADER, DataQueryJobs, DataQuerySettings
 from connectors.errors import AuthenticationError, ExtractionError
 from connectors.http_json import JsonHttp, Reply
 from connectors.paging import LocatorExpired, restart_on_expiry
 from connectors.retry import RetryPolicy
-from connectors.schema import SourceObject
+from connectors.schema import SourceObject, parse_datetime
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +34,7 @@ TOKEN_PATH = "/oauth/token"
 QUERY_PATH = "/v1/action/query"
 QUERY_MORE_PATH = "/v1/action/queryMore"
 TOKEN_RENEWAL_MARGIN = 300.0
+MAX_TRACK_ID = 64
 
 
 class ZuoraClient(ClientBase):
@@ -46,28 +54,60 @@ class ZuoraClient(ClientBase):
         backoff_max: float = 30.0,
         verify: bool | str = True,
         page_size: int = 2000,
+        data_query: DataQuerySettings | None = None,
+        track_id: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self._url = base_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
         self.page_size = page_size
+        self.track_id = track_id or f"lnr-audit-{uuid.uuid4().hex}"
+        if len(self.track_id) > MAX_TRACK_ID or not self.track_id.isascii():
+            raise ValueError(f"a Zuora-Track-Id is at most {MAX_TRACK_ID} ASCII characters")
+        self.last_path = ""
         self._policy = RetryPolicy(max_attempts, backoff_base, backoff_max)
-        self._http = JsonHttp(self.system, self._url, self._policy, timeout=timeout, verify=verify)
+        self._http = JsonHttp(
+            self.system,
+            self._url,
+            self._policy,
+            timeout=timeout,
+            verify=verify,
+            headers={TRACK_ID_HEADER: self.track_id},
+        )
+        self._jobs = DataQueryJobs(
+            self._send_json,
+            data_query or DataQuerySettings(),
+            self._policy,
+            page_size=page_size,
+            timeout=timeout,
+            verify=verify,
+            clock=clock,
+            sleep=sleep,
+        )
         self._token: str | None = None
         self._renew_at = 0.0
 
     @property
     def api_calls(self) -> int:
-        """HTTP requests made so far, retries and token calls included."""
-        return self._http.calls
+        """HTTP requests made so far, retries, token calls and result file downloads included."""
+        return self._http.calls + self._jobs.downloads
+
+    @property
+    def jobs(self) -> int:
+        """Data Query jobs submitted so far."""
+        return self._jobs.jobs
+
+    @property
+    def polls(self) -> int:
+        """Data Query job status polls so far."""
+        return self._jobs.polls
 
     def iter_pages(self, obj: SourceObject, since: dt.datetime | None = None) -> Iterator[list[dict]]:
         """Non-empty pages of `obj`'s records (null fields absent), updated at or after `since`."""
         self._check(obj)
-        zoql = f"select {', '.join(obj.field_names)} from {obj.name}"
-        if since is not None:
-            zoql += f" where {obj.watermark} >= '{iso_utc(since)}'"
-        return self._query_pages(zoql)
+        return self._read(obj, obj.field_names, since)
 
     def count(self, obj: SourceObject) -> int:
         """The `size` of a `select Id` query, its locator left unused."""
@@ -80,20 +120,78 @@ class ZuoraClient(ClientBase):
     def iter_id_pages(self, obj: SourceObject) -> Iterator[list[str]]:
         """Non-empty pages of every `Id` of `obj`."""
         self._check(obj)
-        for page in self._query_pages(f"select Id from {obj.name}"):
-            yield [record["Id"] for record in page]
+        for page in self._read(obj, (obj.key,), None):
+            yield [record[obj.key] for record in page]
+
+    def iter_deleted_id_pages(self, obj: SourceObject, since: dt.datetime | None) -> Iterator[list[str]]:
+        """Non-empty pages of the ids of `obj`'s records deleted (updated) at or after `since`, from Data Query."""
+        self._check(obj)
+        sql = select_sql(obj, (obj.key,), since, None)
+        for page in self._jobs.pages([sql], read_deleted=True):
+            yield [record[obj.key.lower()] for record in page]
 
     def close(self) -> None:
         """Close the connections."""
         self._http.close()
+        self._jobs.close()
 
-    def _query_pages(self, zoql: str) -> Iterator[list[dict]]:
-        """Non-empty pages of one ZOQL query, run again if its locator expires."""
-        return restart_on_expiry(partial(self._run_query, zoql), self.system, self._policy.max_attempts)
+    def _read(self, obj: SourceObject, fields: tuple[str, ...], since: dt.datetime | None) -> Iterator[list[dict]]:
+        """Pages of `fields` of `obj` since `since`: by the action query, or by Data Query above the threshold."""
+        zoql = f"select {', '.join(fields)} from {obj.name}"
+        if since is not None:
+            zoql += f" where {obj.watermark} >= '{iso_utc(since)}'"
+        first = self._post(QUERY_PATH, {"queryString": zoql, "conf": {"batchSize": self.page_size}})
+        size = int(first.json_object().get("size") or 0)
+        if size > self._jobs.settings.bulk_threshold:
+            self.last_path = "bulk"
+            return self._bulk_pages(obj, fields, since, size)
+        self.last_path = "query"
+        replies = iter([first])
+        return restart_on_expiry(
+            lambda: self._run_query(zoql, next(replies, None)), self.system, self._policy.max_attempts
+        )
 
-    def _run_query(self, zoql: str) -> Iterator[list[dict]]:
-        """The record pages of one run of a ZOQL query; LocatorExpired when Zuora forgets the locator."""
-        reply = self._post(QUERY_PATH, {"queryString": zoql, "conf": {"batchSize": self.page_size}})
+    def _bulk_pages(
+        self, obj: SourceObject, fields: tuple[str, ...], since: dt.datetime | None, size: int
+    ) -> Iterator[list[dict]]:
+        """Pages of `fields` of `obj` from Data Query jobs, one per `updateddate` window, named as declared.
+
+        Split reads end at the moment they were planned: a record updated while the windows run could
+        otherwise be read twice, in its old window and its new one; the next increment reads it instead.
+        """
+        starts = self._window_starts(obj, since, size)
+        bounds = [since, *starts, dt.datetime.now(dt.UTC) if starts else None]
+        statements = [select_sql(obj, fields, low, high) for low, high in zip(bounds, bounds[1:], strict=False)]
+        names = {name.lower(): name for name in fields}
+        for page in self._jobs.pages(statements):
+            yield [{names[k]: v for k, v in row.items() if v is not None and k in names} for row in page]
+
+    def _window_starts(self, obj: SourceObject, since: dt.datetime | None, size: int) -> list[dt.datetime]:
+        """Day boundaries that split `obj`'s records since `since` into windows of at most `window_records`."""
+        limit = self._jobs.settings.window_records
+        if size <= limit:
+            return []
+        watermark = obj.watermark.lower()
+        histogram = (
+            f"SELECT date_trunc('day', {watermark}) AS day, count(*) AS records FROM {obj.name.lower()}"
+            f"{_where(watermark, since, None)} GROUP BY 1 ORDER BY 1"
+        )
+        starts: list[dt.datetime] = []
+        in_window = 0
+        for page in self._jobs.pages([histogram]):
+            for row in page:
+                if row["day"] is None:
+                    continue
+                if in_window and in_window + int(row["records"]) > limit:
+                    starts.append(parse_datetime(row["day"]))
+                    in_window = 0
+                in_window += int(row["records"])
+        return starts
+
+    def _run_query(self, zoql: str, first: Reply | None = None) -> Iterator[list[dict]]:
+        """The record pages of one run of a ZOQL query (from its `first` reply if given); LocatorExpired when
+        Zuora forgets the locator."""
+        reply = first or self._post(QUERY_PATH, {"queryString": zoql, "conf": {"batchSize": self.page_size}})
         while True:
             body = reply.json_object()
             yield body.get("records") or []
@@ -107,9 +205,24 @@ class ZuoraClient(ClientBase):
 
     def _post(self, path: str, payload: dict[str, Any]) -> Reply:
         """POST `payload` with the bearer token; on a 401, once more with a new token."""
+        return self._send("POST", path, payload)
+
+    def _send_json(
+        self, method: str, path: str, payload: dict[str, Any] | None, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The JSON object answered to `method path` (with `payload` and `headers`) under the bearer token."""
+        return self._send(method, path, payload, headers).json_object()
+
+    def _send(
+        self, method: str, path: str, payload: dict[str, Any] | None, headers: dict[str, str] | None = None
+    ) -> Reply:
+        """`method path` with the bearer token (and `payload` as JSON); on a 401, once more with a new token."""
         for _ in range(2):
             reply = self._http.send(
-                "POST", path, json=payload, headers={"Authorization": f"Bearer {self._access_token()}"}
+                method,
+                path,
+                json=payload,
+                headers={**(headers or {}), "Authorization": f"Bearer {self._access_token()}"},
             )
             if reply.status != 401:
                 return reply
@@ -137,3 +250,28 @@ class ZuoraClient(ClientBase):
             self._token = str(body["access_token"])
             self._renew_at = time.monotonic() + expires_in - min(TOKEN_RENEWAL_MARGIN, expires_in / 2)
         return self._token
+
+
+def select_sql(
+    obj: SourceObject, fields: tuple[str, ...], low: dt.datetime | None, high: dt.datetime | None
+) -> str:
+    """The Data Query statement reading `fields` of `obj` updated in [low, high), in a stable order."""
+    columns = ", ".join(f'"{name.lower()}"' for name in fields)
+    where = _where(obj.watermark.lower(), low, high)
+    return f'SELECT {columns} FROM {obj.name.lower()}{where} ORDER BY "{obj.key.lower()}"'
+
+
+def _where(column: str, low: dt.datetime | None, high: dt.datetime | None) -> str:
+    """`WHERE` bounds on `column`: at or after `low`, before `high` (or null, on the first window of a full read)."""
+    if low is not None and high is not None:
+        return f" WHERE {column} >= {_timestamp(low)} AND {column} < {_timestamp(high)}"
+    if low is not None:
+        return f" WHERE {column} >= {_timestamp(low)}"
+    if high is not None:
+        return f" WHERE ({column} < {_timestamp(high)} OR {column} IS NULL)"
+    return ""
+
+
+def _timestamp(moment: dt.datetime) -> str:
+    """A Trino timestamp literal of `moment` in UTC, seconds floored."""
+    return f"timestamp '{iso_utc(moment).replace('T', ' ').removesuffix('Z')}'"

@@ -90,22 +90,33 @@ def copy_findings(reports_folder: Path, paths: DemoPaths) -> Path:
 
 
 def print_summary(summary: NightSummary, stream: TextIO = sys.stdout) -> None:
-    """Records per object, API calls, findings and time of one night."""
+    """Records per object with the path that read them, requests, jobs and polls; findings and time of one night."""
     print(
         f"\nNight {summary.as_of}: {'succeeded' if summary.success else 'FAILED'} in {summary.seconds:.1f} s",
         file=stream,
     )
     if summary.objects:
-        print(f"  {'raw table':42} {'rows':>8} {'read':>8} {'calls':>6} {'rec/s':>9}  mode", file=stream)
+        print(
+            f"  {'raw table':42} {'rows':>8} {'read':>8} {'path':>5} {'reqs':>6} {'jobs':>4} {'polls':>5} "
+            f"{'rec/s':>9}  mode",
+            file=stream,
+        )
         for key, values in sorted(summary.objects.items()):
             print(
                 f"  {key:42} {values.get('dagster/row_count', 0):>8} {values.get('records_read', 0):>8} "
-                f"{values.get('api_calls', 0):>6} {values.get('records_per_second', 0):>9}  {values.get('mode', '')}",
+                f"{values.get('path', ''):>5} {values.get('api_calls', 0):>6} {values.get('jobs', 0):>4} "
+                f"{values.get('polls', 0):>5} {values.get('records_per_second', 0):>9}  {values.get('mode', '')}",
                 file=stream,
             )
-        calls = sum(int(v.get("api_calls", 0)) for v in summary.objects.values())
-        records = sum(int(v.get("records_read", 0)) for v in summary.objects.values())
-        print(f"  {'total':42} {'':>8} {records:>8} {calls:>6}", file=stream)
+        totals = {
+            name: sum(int(v.get(name, 0)) for v in summary.objects.values())
+            for name in ("records_read", "api_calls", "jobs", "polls")
+        }
+        print(
+            f"  {'total':42} {'':>8} {totals['records_read']:>8} {'':>5} {totals['api_calls']:>6} "
+            f"{totals['jobs']:>4} {totals['polls']:>5}",
+            file=stream,
+        )
     if summary.findings:
         f = summary.findings
         print(

@@ -17,6 +17,7 @@ from assets.extraction import DEFAULT_POLICY, ExtractionPolicy
 from assets.reports.mail import SmtpSettings
 from checks.engine import AuditSettings
 from connectors.customersdot import CustomersDotClient
+from connectors.data_query import DataQuerySettings
 from connectors.salesforce import API_VERSION, BULK_THRESHOLD, SalesforceClient
 from connectors.zuora import ZuoraClient
 from pipelines.abandoned_runs import fail_abandoned_runs, process_tags
@@ -49,12 +50,16 @@ class _ClientResource(dg.ConfigurableResource):
 
 
 class ZuoraResource(_ClientResource):
-    """Zuora REST: base URL of the data center and OAuth client credentials."""
+    """Zuora REST: base URL of the data center, OAuth client credentials, and when to use Data Query."""
 
     base_url: str
     client_id: str
     client_secret: str
     ca_bundle: str | None = None
+    bulk_threshold: int = DataQuerySettings.bulk_threshold
+    max_concurrent_jobs: int = DataQuerySettings.max_concurrent_jobs
+    window_records: int = DataQuerySettings.window_records
+    poll_initial: float = DataQuerySettings.poll_initial
 
     def _open(self) -> ZuoraClient:
         return ZuoraClient(
@@ -65,6 +70,12 @@ class ZuoraResource(_ClientResource):
             max_attempts=self.max_attempts,
             backoff_base=self.backoff_base,
             verify=self.ca_bundle or True,
+            data_query=DataQuerySettings(
+                bulk_threshold=self.bulk_threshold,
+                max_concurrent_jobs=self.max_concurrent_jobs,
+                window_records=self.window_records,
+                poll_initial=self.poll_initial,
+            ),
         )
 
 

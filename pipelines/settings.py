@@ -31,6 +31,8 @@ ENVIRONMENT: dict[str, str] = {
     "LNR_ZUORA_BASE_URL": "Zuora REST base URL of your data center, e.g. https://rest.na.zuora.com",
     "LNR_ZUORA_CLIENT_ID": "Zuora OAuth client id",
     "LNR_ZUORA_CLIENT_SECRET": "Zuora OAuth client secret (secret)",
+    "LNR_ZUORA_BULK_THRESHOLD": "records above which a Zuora read goes to Data Query (default 20000)",
+    "LNR_ZUORA_MAX_CONCURRENT_JOBS": "Zuora Data Query jobs running at once (default 4)",
     "LNR_SALESFORCE_INSTANCE_URL": "Salesforce instance host, e.g. gitlab.my.salesforce.com",
     "LNR_SALESFORCE_SESSION_ID": "a Salesforce session id (secret; or use the consumer key and secret)",
     "LNR_SALESFORCE_CONSUMER_KEY": "Salesforce connected-app consumer key (OAuth client credentials)",
@@ -100,6 +102,9 @@ def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str
             base_url=dg.EnvVar("LNR_ZUORA_BASE_URL"),
             client_id=dg.EnvVar("LNR_ZUORA_CLIENT_ID"),
             client_secret=dg.EnvVar("LNR_ZUORA_CLIENT_SECRET"),
+            **_numbers(
+                env, bulk_threshold="LNR_ZUORA_BULK_THRESHOLD", max_concurrent_jobs="LNR_ZUORA_MAX_CONCURRENT_JOBS"
+            ),
         ),
         "salesforce": SalesforceResource(
             instance_url=dg.EnvVar("LNR_SALESFORCE_INSTANCE_URL"),

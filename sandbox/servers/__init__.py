@@ -13,6 +13,7 @@ from types import TracebackType
 
 from sandbox.servers.customersdot import CustomersDotService
 from sandbox.servers.faults import Fault, FaultProfile, JobFault
+from sandbox.servers.files import ResultFiles
 from sandbox.servers.http import SandboxHTTPServer
 from sandbox.servers.salesforce import SalesforceService
 from sandbox.servers.service import Service
@@ -44,7 +45,9 @@ class SandboxEndpoints:
 class SandboxServers:
     """The three sandbox servers over one world, started and stopped together (also a context manager).
 
-    A Salesforce Bulk API 2.0 query job completes `salesforce_job_seconds` after its creation, as `clock` tells.
+    A Salesforce Bulk API 2.0 query job completes `salesforce_job_seconds` after its creation, as `clock` tells;
+    a Zuora Data Query job `zuora_job_seconds` after (once its statement has run), at most
+    `zuora_max_running_jobs` at once, its result URLs valid for `zuora_result_url_ttl` seconds.
     """
 
     def __init__(
@@ -61,6 +64,9 @@ class SandboxServers:
         salesforce_api_limit: int = 5000,
         salesforce_job_seconds: float = 0.2,
         clock: Callable[[], float] = time.monotonic,
+        zuora_job_seconds: float = 0.2,
+        zuora_result_url_ttl: float = 600.0,
+        zuora_max_running_jobs: int = 10,
     ) -> None:
         self.world = Path(world)
         self.faults = faults
@@ -71,6 +77,11 @@ class SandboxServers:
         self.salesforce_api_limit = salesforce_api_limit
         self.salesforce_job_seconds = salesforce_job_seconds
         self.clock = clock
+        self.zuora_job_seconds = zuora_job_seconds
+        self.zuora_result_url_ttl = zuora_result_url_ttl
+        self.zuora_max_running_jobs = zuora_max_running_jobs
+        self._store: WorldStore | None = None
+        self._files: ResultFiles | None = None
         self._services: dict[str, Service] = {}
         self._servers: list[SandboxHTTPServer] = []
         self._endpoints: SandboxEndpoints | None = None
@@ -85,15 +96,24 @@ class SandboxServers:
         return self._endpoints
 
     def start(self) -> SandboxEndpoints:
-        """Load the world, bind the three servers and serve in background threads."""
+        """Load the world, bind the three servers and Zuora's result file host, and serve in background threads."""
         if self._endpoints is not None:
             raise RuntimeError("the sandbox servers are already running")
-        store = WorldStore(self.world)
+        store = self._store = WorldStore(self.world)
         self._stopping = threading.Event()
         self._tempdir = tempfile.TemporaryDirectory(prefix="lnr-sandbox-")
         tls, bundle = throwaway_tls(("127.0.0.1", "localhost", self.host), Path(self._tempdir.name))
+        files = self._files = ResultFiles(Path(self._tempdir.name) / "results", self.zuora_result_url_ttl)
         zuora = ZuoraService(
-            store, self.faults, self._stopping, token_ttl=self.token_ttl, locator_ttl=self.locator_ttl
+            store,
+            self.faults,
+            self._stopping,
+            files=files,
+            token_ttl=self.token_ttl,
+            locator_ttl=self.locator_ttl,
+            job_seconds=self.zuora_job_seconds,
+            max_running_jobs=self.zuora_max_running_jobs,
+            clock=self.clock,
         )
         salesforce = SalesforceService(
             store,
@@ -116,6 +136,9 @@ class SandboxServers:
                 service.base_url = server.base_url
                 self._servers.append(server)
                 self._services[service.system] = service
+            file_host = SandboxHTTPServer(self.host, 0, files.respond)
+            files.base_url = file_host.base_url
+            self._servers.append(file_host)
         except OSError:
             self.stop()
             raise
@@ -144,21 +167,35 @@ class SandboxServers:
         self._servers = []
         self._services = {}
         self._endpoints = None
+        self._store = self._files = None
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None
 
     def load_world(self, world: Path) -> None:
-        """Serve another world from now on (from the next start when not running)."""
-        store = WorldStore(world) if self._services else None
+        """Serve another world from now on (from the next start when not running).
+
+        The records the new world lacks are kept as deleted, for the APIs that read deleted records.
+        """
+        store = WorldStore(world, previous=self._store) if self._services else None
         self.world = Path(world)
         if store is not None:
+            self._store = store
             for service in self._services.values():
                 service.load(store)
 
     def request_counts(self) -> dict[str, int]:
         """The number of HTTP requests each system has served since the start."""
         return {system: service.requests for system, service in self._services.items()}
+
+    def result_file_requests(self) -> int:
+        """The number of requests Zuora's result file host has served since the start."""
+        return self._files.requests if self._files is not None else 0
+
+    def zuora_track_ids(self) -> dict[str | None, int]:
+        """How many requests the Zuora server has served per `Zuora-Track-Id` (None: without one)."""
+        service = self._services.get("zuora")
+        return dict(service.track_ids) if isinstance(service, ZuoraService) else {}
 
     def __enter__(self) -> SandboxServers:
         self.start()

@@ -28,9 +28,11 @@ class JobFault(StrEnum):
     """What can befall one asynchronous query job; the value is its name in `FaultProfile.job_script`."""
 
     FAIL = "fail"  # the job ends Failed (a query timeout)
-    ABORT = "abort"  # the job ends Aborted, as if an administrator stopped it
+    ABORT = "abort"  # the job ends Aborted (Zuora: cancelled), as if an administrator stopped it
     STALL = "stall"  # the job stays in progress for ever
     SHORT_PAGE = "short-page"  # the job's first result page is cut after a whole row, its header unchanged
+    EXPIRED_URL = "expired-url"  # Data Query: the job's first result URL has already expired
+    TRUNCATED_FILE = "truncated-file"  # Data Query: the first download of the job's result file is cut short
 
 
 @dataclass(frozen=True)

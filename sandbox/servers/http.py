@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from email.message import Message
 from enum import Enum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 logger = logging.getLogger("sandbox.servers")
+_CHUNK = 1 << 16
 
 
 class Delivery(Enum):
@@ -63,12 +65,13 @@ class Request:
 
 @dataclass
 class Response:
-    """One HTTP response, with how to deliver it."""
+    """One HTTP response, with how to deliver it; a `file` is sent in chunks in place of `body`."""
 
     status: int
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
     delivery: Delivery = Delivery.FULL
+    file: Path | None = None
 
 
 def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> Response:
@@ -190,10 +193,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        size = response.file.stat().st_size if response.file else len(response.body)
+        self.send_header("Content-Length", str(size))
         self.end_headers()
-        if response.delivery is Delivery.TRUNCATE:
-            self.wfile.write(response.body[: len(response.body) // 2])
-            self.close_connection = True
+        length = size // 2 if response.delivery is Delivery.TRUNCATE else size
+        if response.file:
+            with response.file.open("rb") as handle:
+                while length > 0 and (chunk := handle.read(min(length, _CHUNK))):
+                    self.wfile.write(chunk)
+                    length -= len(chunk)
         else:
-            self.wfile.write(response.body)
+            self.wfile.write(response.body[:length])
+        if response.delivery is Delivery.TRUNCATE:
+            self.close_connection = True

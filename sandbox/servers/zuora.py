@@ -1,4 +1,4 @@
-"""The sandbox Zuora REST API: OAuth tokens and the ZOQL action query with queryMore."""
+"""The sandbox Zuora REST API: OAuth tokens, the ZOQL action query with queryMore, and Data Query jobs."""
 
 from __future__ import annotations
 
@@ -7,18 +7,24 @@ import re
 import secrets
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from sandbox.servers.faults import FaultProfile
+from sandbox.servers.files import ResultFiles
 from sandbox.servers.filters import matching, resolve_fields
 from sandbox.servers.http import Request, Response, json_response
 from sandbox.servers.query import InvalidValue, QueryError, UnknownField, UnknownObject
+from sandbox.servers.query_jobs import JobRequestError, QueryJobs
 from sandbox.servers.service import RateWindow, Route, Service, same_secret
 from sandbox.servers.sessions import CursorStore, ResultSet, TokenStore
 from sandbox.servers.store import WorldStore
 from sandbox.servers.zoql import bind_zoql, parse_zoql
 
 MAX_BATCH = 2000
+TRACK_ID = "Zuora-Track-Id"
+JOB_PATH = r"/query/jobs/(?P<job>[0-9a-f-]{36})"
 _SCOPE = "entity.sandbox platform.read service.data-query.read"
 _ERRORS = {
     401: (90000011, "Authentication error"),
@@ -30,7 +36,7 @@ _ERRORS = {
 
 
 class ZuoraService(Service):
-    """Zuora's `/oauth/token`, `/v1/action/query` and `/v1/action/queryMore` over one world."""
+    """Zuora's `/oauth/token`, `/v1/action/query`, `/v1/action/queryMore` and `/query/jobs` over one world."""
 
     system = "zuora"
 
@@ -40,10 +46,16 @@ class ZuoraService(Service):
         faults: FaultProfile | None,
         stopping: threading.Event,
         *,
+        files: ResultFiles,
         token_ttl: float = 3599.0,
         locator_ttl: float = 900.0,
+        job_seconds: float = 0.2,
+        max_running_jobs: int = 10,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(store, faults, stopping)
+        self.track_ids: Counter[str | None] = Counter()
+        self.jobs = QueryJobs(store, files, job_seconds=job_seconds, max_running=max_running_jobs, clock=clock)
         self.client_id = secrets.token_hex(18)
         self.client_secret = secrets.token_urlsafe(30)
         self.tokens = TokenStore(token_ttl)
@@ -54,7 +66,25 @@ class ZuoraService(Service):
             Route("POST", "/oauth/token", self._token, token=True),
             Route("POST", "/v1/action/query", self._query),
             Route("POST", "/v1/action/queryMore", self._query_more, expire_cursor=self._expire_locator),
+            Route("POST", "/query/jobs", self._submit_job),
+            Route("GET", JOB_PATH, self._get_job),
+            Route("DELETE", JOB_PATH, self._cancel_job),
         ]
+
+    def respond(self, request: Request) -> Response:
+        """The response to one request, echoing its `Zuora-Track-Id` (counted per value)."""
+        track_id = request.headers.get(TRACK_ID)
+        with self._lock:
+            self.track_ids[track_id] += 1
+        response = super().respond(request)
+        if track_id is not None:
+            response.headers.append((TRACK_ID, track_id))
+        return response
+
+    def load(self, store: WorldStore) -> None:
+        """Serve another world from now on, to the action query and Data Query alike."""
+        super().load(store)
+        self.jobs.load(store)
 
     def authenticate(self, request: Request) -> str | None:
         """The bearer token of a request, if Zuora issued it and it is still valid."""
@@ -131,6 +161,23 @@ class ZuoraService(Service):
             return _fault(400, "INVALID_QUERY_LOCATOR", f"invalid query locator: {locator}")
         return self._page(*resumed)
 
+    def _submit_job(self, request: Request, match: re.Match[str]) -> Response:
+        if (request.headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
+            return _data_query_error(415, "HTTP 415 Unsupported Media Type")
+        try:
+            job = self.jobs.submit(request.json(), self.faults.draw_job, request.headers.get("Idempotency-Key"))
+            return json_response(200, {"data": job})
+        except JobRequestError as exc:
+            return _data_query_error(exc.status, exc.message)
+
+    def _get_job(self, request: Request, match: re.Match[str]) -> Response:
+        job = self.jobs.get(match["job"])
+        return _data_query_error(404, "Query job not found") if job is None else json_response(200, {"data": job})
+
+    def _cancel_job(self, request: Request, match: re.Match[str]) -> Response:
+        job = self.jobs.cancel(match["job"])
+        return _data_query_error(404, "Query job not found") if job is None else json_response(200, {"data": job})
+
     def _expire_locator(self, request: Request, match: re.Match[str]) -> None:
         locator = _locator(request)
         if locator is not None:
@@ -169,6 +216,10 @@ def _query_error(exc: QueryError) -> Response:
     if isinstance(exc, InvalidValue):
         return _fault(400, "INVALID_VALUE", f"invalid value for query: {exc.field} must be {exc.expected}")
     return _fault(400, "MALFORMED_QUERY", f"malformed query: {exc}")
+
+
+def _data_query_error(status: int, message: str) -> Response:
+    return json_response(status, {"code": status, "message": message})
 
 
 def _fault(status: int, code: str, message: str) -> Response:

@@ -10,6 +10,7 @@ from assets.raw_store import connect
 from checks.raw_checks import RAW_CHECKS
 from connectors.schema import SOURCE_OBJECTS, coerce_record
 from pipelines.nightly import sandbox_resources, step_failures
+from pipelines.resources import ZuoraResource
 from sandbox.generator import generate
 from sandbox.servers import FaultProfile, SandboxServers
 from sandbox.world import iter_records, read_manifest
@@ -22,6 +23,15 @@ def materialize_raw(servers: SandboxServers, database, world, **kwargs) -> dg.Ex
     retries = {"max_attempts": kwargs.pop("max_attempts", 6), "backoff_base": 0.01}
     for name in ("zuora", "salesforce", "customersdot"):
         resources[name] = resources[name].model_copy(update=retries)
+    if "zuora_options" in kwargs:  # a resource built afresh: Dagster does not see fields changed by model_copy
+        endpoints = servers.endpoints
+        resources["zuora"] = ZuoraResource(
+            base_url=endpoints.zuora_url,
+            client_id=endpoints.zuora_client_id,
+            client_secret=endpoints.zuora_client_secret,
+            **retries,
+            **kwargs.pop("zuora_options"),
+        )
     return dg.materialize(
         [*RAW_ASSETS, *RAW_CHECKS],
         resources=resources,
@@ -57,12 +67,22 @@ def api_calls(result: dg.ExecuteInProcessResult) -> int:
 def test_round_trip_equals_the_world_record_for_record(small_world, tmp_path):
     database = tmp_path / "db.duckdb"
     with SandboxServers(small_world) as servers:
-        result = materialize_raw(servers, database, small_world)
+        zuora_options = {"bulk_threshold": 100, "poll_initial": 0.05}
+        result = materialize_raw(servers, database, small_world, zuora_options=zuora_options)
     assert result.success
     expected = world_rows(small_world)
     assert snapshot(database) == expected
     assert sum(len(rows) for rows in expected.values()) > 1000
     assert all(check.passed for check in result.get_asset_check_evaluations())
+    zuora = {
+        event.asset_key.path[1]: {k: v.value for k, v in event.materialization.metadata.items()}
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.path[0] == "raw_zuora"
+    }
+    # the catalog fits the action query; the larger objects go to Data Query, one job each
+    assert {zuora[name]["path"] for name in ("product", "productrateplan")} == {"query"}
+    assert {(zuora[name]["path"], zuora[name]["jobs"]) for name in ("subscription", "invoiceitem")} == {("bulk", 1)}
+    assert all(meta["polls"] >= meta["jobs"] for meta in zuora.values())
 
 
 def test_every_fault_class_is_survived_with_the_same_result(small_world, tmp_path):

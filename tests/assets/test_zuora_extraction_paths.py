@@ -1,0 +1,88 @@
+"""Zuora read by the action query and by Data Query gives the same raw tables, increments and deletions included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assets.extraction import ExtractionResult, extract
+from assets.raw_store import connect
+from connectors.data_query import DataQuerySettings
+from connectors.schema import coerce_record, objects_of
+from connectors.zuora import ZuoraClient
+from sandbox.generator import generate
+from sandbox.servers import SandboxServers
+from sandbox.world import iter_records
+from tests.pipelines.world_edits import next_night
+
+ZUORA = objects_of("zuora")
+QUERY, BULK = 10**9, 0  # thresholds that send every read to the action query, or every non-empty one to Data Query
+DELETED_FROM = ("zuora/Subscription", "zuora/RatePlanCharge", "zuora/Invoice", "zuora/InvoiceItem")
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory) -> tuple[Path, Path, dict[str, dict[str, set]]]:
+    """A small generated world, the next night's with deletions in parent and child objects, and the changes."""
+    root = tmp_path_factory.mktemp("zuora_paths")
+    generate(root / "night1", customers=60, seed=5)
+    changes = next_night(root / "night1", root / "night2", share=0.03, deleted_from=DELETED_FROM)
+    return root / "night1", root / "night2", changes
+
+
+def extract_zuora(servers: SandboxServers, database: Path, threshold: int) -> dict[str, ExtractionResult]:
+    """Extract every Zuora object into `database`, reads above `threshold` records through Data Query."""
+    endpoints = servers.endpoints
+    settings = DataQuerySettings(bulk_threshold=threshold, poll_initial=0.01)
+    with (
+        ZuoraClient(
+            endpoints.zuora_url,
+            endpoints.zuora_client_id,
+            endpoints.zuora_client_secret,
+            page_size=50,
+            backoff_base=0.01,
+            data_query=settings,
+        ) as client,
+        connect(str(database)) as con,
+    ):
+        return {obj.name: extract(con, client, obj) for obj in ZUORA}
+
+
+def raw_rows(database: Path) -> dict[str, list[tuple]]:
+    """Every Zuora raw table's rows, sorted."""
+    with connect(str(database), read_only=True) as con:
+        return {obj.name: sorted(con.execute(f"SELECT * FROM {obj.table}").fetchall(), key=repr) for obj in ZUORA}
+
+
+def world_rows(world: Path) -> dict[str, list[tuple]]:
+    """Every Zuora world file's records as typed rows, sorted as `raw_rows` sorts."""
+    return {
+        obj.name: sorted((tuple(coerce_record(obj, r).values()) for r in iter_records(world, obj)), key=repr)
+        for obj in ZUORA
+    }
+
+
+def test_both_paths_give_the_world_record_for_record(nights, tmp_path) -> None:
+    night1, _, _ = nights
+    with SandboxServers(night1, zuora_job_seconds=0.0) as servers:
+        by_query = extract_zuora(servers, tmp_path / "query.duckdb", QUERY)
+        by_bulk = extract_zuora(servers, tmp_path / "bulk.duckdb", BULK)
+    assert {r.path for r in by_query.values()} == {"query"} and {r.jobs for r in by_query.values()} == {0}
+    assert {r.path for r in by_bulk.values()} == {"bulk"} and all(r.jobs >= 1 for r in by_bulk.values())
+    assert raw_rows(tmp_path / "query.duckdb") == raw_rows(tmp_path / "bulk.duckdb") == world_rows(night1)
+
+
+@pytest.mark.parametrize("threshold", [QUERY, BULK], ids=["query", "bulk"])
+def test_an_increment_with_deletions_in_parents_and_children_equals_a_full_load(nights, tmp_path, threshold) -> None:
+    night1, night2, changes = nights
+    database = tmp_path / "db.duckdb"
+    with SandboxServers(night1, zuora_job_seconds=0.0) as servers:
+        extract_zuora(servers, database, threshold)
+        servers.load_world(night2)
+        results = extract_zuora(servers, database, threshold)
+    assert raw_rows(database) == world_rows(night2)
+    for label in DELETED_FROM:
+        result = results[label.split("/")[1]]
+        assert changes[label]["deleted"], label
+        assert (result.mode, result.reconciled) == ("incremental", False), label
+        assert result.deleted == len(changes[label]["deleted"]), label
