@@ -11,7 +11,12 @@ from connectors.schema import SourceObject
 
 
 class SourceClient(Protocol):
-    """A client of one source system: records page by page, a cheap count, and all ids."""
+    """A client of one source system: records page by page, a cheap count, and all ids.
+
+    A client with a bulk path may also offer cumulative `jobs` and `polls` counters, `last_path` ("query"
+    or "bulk", set by `iter_pages`) and `iter_deleted_id_pages(obj, since)`; the extraction reads them
+    where present.
+    """
 
     system: str
     page_size: int
