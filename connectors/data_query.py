@@ -116,7 +116,7 @@ class DataQueryJobs:
         self._clock = clock
         self._sleep = sleep
         context = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
-        self._files = httpx.Client(timeout=timeout, verify=context, trust_env=False)
+        self._files = httpx.Client(timeout=timeout, verify=context)
 
     def pages(self, statements: list[str], *, read_deleted: bool = False) -> Iterator[list[dict[str, Any]]]:
         """Non-empty pages of the records of `statements`, in order, at most `max_concurrent_jobs` running."""
