@@ -2,16 +2,15 @@
 
 import dagster as dg
 
-from assets.history import current_findings, merge_night
-from assets.raw import DUCKDB_POOL, RAW_ASSETS
+from asset_keys import DUCKDB_POOL, FINDINGS_KEY, SCORECARD_KEY, staging_asset_key
 from assets.raw_nights import RawNightsConfig, nights_metadata, require_one_night
-from assets.raw_store import held_tables, holds, raw_nights
+from assets.raw_store import raw_nights
 from checks.engine import STAGING_VIEWS, build_staging, findings_frame, run_rules, scorecard_of, staged_params
-from checks.lineage import rules_reading
+from checks.held_loads import held_tables, holds
+from checks.history import NIGHT_COUNTS, current_findings, merge_night, night_status
+from checks.lineage import rules_reading, staging_deps
 
-STAGING_KEYS = tuple(dg.AssetKey(["staging", view.name]) for view in STAGING_VIEWS)
-FINDINGS_KEY = dg.AssetKey(["audit", "findings"])
-SCORECARD_KEY = dg.AssetKey(["audit", "scorecard"])
+STAGING_KEYS = tuple(staging_asset_key(view.name) for view in STAGING_VIEWS)
 
 
 def markdown_table(headers: tuple[str, ...], rows) -> str:
@@ -38,7 +37,7 @@ def _require_one_night(context: dg.AssetExecutionContext, con, config: RawNights
             description=view.description,
             group_name="staging",
             kinds={"duckdb", "sql"},
-            deps=[asset.key for asset in RAW_ASSETS],
+            deps=list(staging_deps(view.name)),
         )
         for key, view in zip(STAGING_KEYS, STAGING_VIEWS, strict=True)
     ],
@@ -87,11 +86,11 @@ def audit_results(context: dg.AssetExecutionContext, config: RawNightsConfig):
         runs = run_rules(con)
         tonight = findings_frame(runs)
         held_rules = rules_reading(held_tables(con))
-        counts = merge_night(con, tonight, settings.as_of, context.run.run_id, held_rules)
-        known = current_findings(con, settings.as_of)
+        merge_night(con, tonight, settings.as_of, context.run.run_id, held_rules)
+        status = night_status(current_findings(con, settings.as_of), settings.as_of)
         card = scorecard_of(con, runs)
-    live = known.filter(known["status"] != "resolved")
-    context.log.info(f"night {settings.as_of}: {tonight.height} findings; {counts}")
+    totals = dict(zip(NIGHT_COUNTS, status.select(NIGHT_COUNTS).sum().row(0), strict=True))
+    context.log.info(f"night {settings.as_of}: {tonight.height} findings; {totals}")
     if held_rules:
         context.log.warning(f"findings held back tonight (their data was held at extraction): {', '.join(held_rules)}")
     yield dg.MaterializeResult(
@@ -99,10 +98,8 @@ def audit_results(context: dg.AssetExecutionContext, config: RawNightsConfig):
         metadata={
             "as_of": str(settings.as_of),
             "findings": tonight.height,
-            **counts,
-            "held": int((live["status"] == "held").sum()),
+            **totals,
             "rules_held_back": ", ".join(held_rules) or "none",
-            "acknowledged": int(live["acknowledged"].sum()),
             "dagster/row_count": tonight.height,
             **night_metadata,
         },

@@ -4,12 +4,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.audit import FINDINGS_KEY, SCORECARD_KEY
-from assets.raw import DUCKDB_POOL
+from asset_keys import DUCKDB_POOL, FINDINGS_KEY, REPORTS_KEY, SCORECARD_KEY
 from assets.report_data import report_frames
 from assets.reports import deliver, write_reports
-
-REPORTS_KEY = dg.AssetKey(["reports", "fulfillment_reports"])
 
 
 class DeliveryFailed(RuntimeError):

@@ -5,11 +5,10 @@ import datetime as dt
 import dagster as dg
 from pydantic import Field
 
+from asset_keys import DUCKDB_POOL, raw_asset_key
 from assets.extraction import extract
 from assets.raw_store import RawNight
 from connectors.schema import SOURCE_OBJECTS, SourceObject
-
-DUCKDB_POOL = "duckdb"
 
 
 class ExtractionConfig(dg.Config):
@@ -25,11 +24,6 @@ class ExtractionConfig(dg.Config):
 def _moment(value: dt.datetime | None) -> str:
     """An ISO timestamp for metadata, or "never"."""
     return value.isoformat(timespec="seconds") if value else "never"
-
-
-def raw_asset_key(obj: SourceObject) -> dg.AssetKey:
-    """The asset key of `obj`'s raw table, e.g. raw_zuora/subscription."""
-    return dg.AssetKey([f"raw_{obj.system}", obj.name.lower()])
 
 
 def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:

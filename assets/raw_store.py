@@ -11,7 +11,16 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from connectors.schema import SOURCE_OBJECTS, SYSTEMS, CoercionError, FieldType, SourceObject, coerce_record
+from checks.transaction import transaction
+from connectors.schema import (
+    SOURCE_OBJECTS,
+    SYSTEMS,
+    CoercionError,
+    FieldType,
+    SourceObject,
+    coerce_record,
+    object_label,
+)
 
 POLARS_TYPES = {
     FieldType.STRING: pl.String,
@@ -44,11 +53,6 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def column_list(obj: SourceObject) -> str:
-    """The quoted column names of `obj`, comma-separated."""
-    return ", ".join(quoted(f.name) for f in obj.fields)
-
-
 def table_ddl(obj: SourceObject, table: str) -> str:
     """The CREATE TABLE statement of `obj`'s columns under the name `table`."""
     columns = ", ".join(f"{quoted(f.name)} {f.type.value}" for f in obj.fields)
@@ -58,11 +62,6 @@ def table_ddl(obj: SourceObject, table: str) -> str:
 def frame_schema(obj: SourceObject) -> dict[str, Any]:
     """The polars schema of `obj`'s rows."""
     return {f.name: POLARS_TYPES[f.type] for f in obj.fields}
-
-
-def object_label(obj: SourceObject) -> str:
-    """`system/Object`, the name used in watermarks, quarantine and reports."""
-    return f"{obj.system}/{obj.name}"
 
 
 @dataclass(frozen=True)
@@ -201,7 +200,7 @@ class SnapshotLoad:
     def commit_full(self, loaded_at: dt.datetime) -> int:
         """Replace the snapshot with the staged rows in one transaction; returns the new row count."""
         table = self.obj.table
-        with _transaction(self.con):
+        with transaction(self.con):
             self.con.execute(f"DELETE FROM {table}")
             self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
             self._finish(loaded_at)
@@ -211,7 +210,7 @@ class SnapshotLoad:
     def commit_incremental(self, loaded_at: dt.datetime, *, reconcile: bool) -> int:
         """Merge the staged changes, drop the ids reported deleted (and those gone when reconciling), atomically."""
         table, key = self.obj.table, quoted(self.obj.key)
-        with _transaction(self.con):
+        with transaction(self.con):
             self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {self.pending})")
             self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
             self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM {self.deleted})")
@@ -291,19 +290,6 @@ class SnapshotLoad:
         self.discard()
 
 
-class _transaction:
-    """BEGIN … COMMIT, or ROLLBACK when the block raises."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.con = con
-
-    def __enter__(self) -> None:
-        self.con.execute("BEGIN TRANSACTION")
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.con.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
 def stored_watermark(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> dt.datetime | None:
     """The highest watermark value of `obj`'s last successful load, or None before the first (tables must exist)."""
     rows = con.execute("SELECT watermark FROM meta.watermarks WHERE object = ?", [object_label(obj)]).fetchall()
@@ -339,31 +325,6 @@ def last_reconciliation(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> Re
         "SELECT reconciled_at, full_loaded_at FROM meta.reconciliation WHERE object = ?", [object_label(obj)]
     ).fetchall()
     return Reconciliation(*rows[0]) if rows else Reconciliation(None, None)
-
-
-@dataclass(frozen=True)
-class Hold:
-    """An object whose last load was not swapped in: the rows kept, the rows the source gave, and why."""
-
-    object: str
-    previous_rows: int
-    source_rows: int
-    reason: str
-
-
-def holds(con: duckdb.DuckDBPyConnection) -> dict[str, Hold]:
-    """Every object whose last load was held back, by `system/Object` label (none before the first load)."""
-    try:
-        rows = con.execute("SELECT object, previous_rows, source_rows, reason FROM meta.held_objects ORDER BY object")
-    except duckdb.CatalogException:
-        return {}
-    return {row[0]: Hold(*row) for row in rows.fetchall()}
-
-
-def held_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The raw tables whose last load was held back."""
-    held = holds(con)
-    return [obj.table for obj in SOURCE_OBJECTS if object_label(obj) in held]
 
 
 def raw_nights(con: duckdb.DuckDBPyConnection) -> dict[str, RawNight | None]:

@@ -16,23 +16,16 @@ import duckdb
 import polars as pl
 
 from checks.catalogue import RULES, Rule, default_settings
+from checks.findings import FINDING_COLUMNS, KEY_NAMES
+from checks.lineage import MACROS, STAGING_DIR, staging_build_order
 
 CHECKS_DIR = Path(__file__).parent
-MACROS_PATH = CHECKS_DIR / "staging" / "macros.sql"
+MACROS_PATH = STAGING_DIR / f"{MACROS}.sql"
 SCORECARD_PATH = CHECKS_DIR / "scorecard.sql"
 RULE_RESULT_PATH = CHECKS_DIR / "rule_result.sql"
 SCORECARD_FINDINGS = "scorecard_findings"
 
-KEY_COLUMNS = (
-    "zuora_account_number", "subscription_name", "sf_account_id", "sf_opportunity_id", "invoice_number",
-    "order_id", "license_id", "billing_account_id", "namespace_id",
-)
-RESULT_COLUMNS = ("subject_id", "failed", *KEY_COLUMNS, "evidence")
-FINDING_COLUMNS = (
-    "finding_id", "rule_id", "subject_id", "severity", "category", "summary", *KEY_COLUMNS, "evidence",
-    "suggested_action",
-)
-_DEFAULTS = default_settings()
+RESULT_COLUMNS = ("subject_id", "failed", *KEY_NAMES, "evidence")
 _SQL_TYPES = {int: "INTEGER", Decimal: "DECIMAL(18,4)", tuple: "VARCHAR[]"}
 
 
@@ -50,7 +43,7 @@ class StagingView:
     @property
     def path(self) -> Path:
         """The SQL file of the view."""
-        return CHECKS_DIR / "staging" / f"{self.name}.sql"
+        return STAGING_DIR / f"{self.name}.sql"
 
     @property
     def sql(self) -> str:
@@ -63,38 +56,29 @@ class StagingView:
         return self.sql.splitlines()[0].removeprefix("--").strip()
 
 
-STAGING_VIEWS: tuple[StagingView, ...] = tuple(
-    StagingView(name)
-    for name in (
-        "sf_account_resolution", "catalog_rate_plans", "zuora_accounts", "billing_accounts",
-        "latest_versions", "ignored_subscription_names", "latest_rate_plans", "subscription_seats",
-        "latest_subscriptions", "orders", "active_orders", "trial_orders", "licenses", "current_licenses",
-        "latest_seat_links", "cloud_activations", "booked_opportunities", "opportunities", "posted_invoice_items",
-    )
+# In build order: each after the staging tables its SQL reads.
+STAGING_VIEWS: tuple[StagingView, ...] = tuple(StagingView(name) for name in staging_build_order())
+
+
+def _params(self) -> dict[str, Any]:
+    """The settings as the row of `audit.params` (lists for list settings)."""
+    values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+    return {name: list(value) if isinstance(value, tuple | list) else value for name, value in values.items()}
+
+
+AuditSettings = dataclasses.make_dataclass(
+    "AuditSettings",
+    [
+        ("as_of", dt.date),
+        *((name, type(value), dataclasses.field(default=value)) for name, value in default_settings().items()),
+    ],
+    frozen=True,
+    namespace={
+        "__doc__": "The audit date D and the settings of the catalogue, defaults from the rule files' headers.",
+        "params": _params,
+        "__module__": __name__,
+    },
 )
-
-
-@dataclass(frozen=True)
-class AuditSettings:
-    """The audit date D and the settings of the catalogue (defaults from rules.md)."""
-
-    as_of: dt.date
-    excluded_zuora_accounts: tuple[str, ...] = _DEFAULTS["excluded_zuora_accounts"]
-    license_expiry_window_days: int = _DEFAULTS["license_expiry_window_days"]
-    closed_won_grace_days: int = _DEFAULTS["closed_won_grace_days"]
-    invoice_tolerance_abs: Decimal = _DEFAULTS["invoice_tolerance_abs"]
-    invoice_tolerance_pct: Decimal = _DEFAULTS["invoice_tolerance_pct"]
-    overdue_days: int = _DEFAULTS["overdue_days"]
-    not_invoiced_days: int = _DEFAULTS["not_invoiced_days"]
-    auto_renew_window_days: int = _DEFAULTS["auto_renew_window_days"]
-    renewal_lookback_days: int = _DEFAULTS["renewal_lookback_days"]
-    renewal_start_window_days: int = _DEFAULTS["renewal_start_window_days"]
-    trial_max_days: int = _DEFAULTS["trial_max_days"]
-
-    def params(self) -> dict[str, Any]:
-        """The settings as the row of `audit.params` (lists for list settings)."""
-        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        return {name: list(value) if isinstance(value, tuple | list) else value for name, value in values.items()}
 
 
 def _params_ddl() -> str:
@@ -150,7 +134,7 @@ def _readable(value: Any) -> Any:
 
 def _finding(rule: Rule, row: dict[str, Any]) -> dict[str, Any]:
     """A finding of `rule` from one failed row of its SQL."""
-    keys = {name: row[name] for name in KEY_COLUMNS}
+    keys = {name: row[name] for name in KEY_NAMES}
     evidence = json.loads(row["evidence"], parse_float=Decimal)
     summary = rule.summary_template.format(subject_id=row["subject_id"], **_readable({**keys, **evidence}))
     return {
@@ -188,11 +172,6 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleRun:
     if rows and tuple(rows[0]) != RESULT_COLUMNS:
         raise RuleError(f"{rule.id}: columns {tuple(rows[0])}, expected {RESULT_COLUMNS}")
     return RuleRun(rule, processed, tuple(_finding(rule, row) for row in rows))
-
-
-def evaluate_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> list[dict[str, Any]]:
-    """The findings of `rule` on the staged data, one dict per finding (FINDING_COLUMNS)."""
-    return list(run_rule(con, rule).findings)
 
 
 def staged_params(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
@@ -240,11 +219,26 @@ def scorecard(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> Scorec
     return scorecard_of(con, run_audit(con, settings))
 
 
+def _match_status() -> str:
+    """The CASE that names a subscription's match status: the label of its lowest-ranked scorecard rule."""
+    ranked: dict[int, tuple[str, list[str]]] = {}
+    for entry in RULES:
+        if entry.scorecard_rank is not None:
+            label, ids = ranked.setdefault(entry.scorecard_rank, (entry.scorecard_label, []))
+            if label != entry.scorecard_label:
+                raise RuleError(f"scorecard rank {entry.scorecard_rank}: {label} and {entry.scorecard_label}")
+            ids.append(entry.id)
+    whens = [
+        f"WHEN list_has_any(f.rule_ids, {sorted(ids)!r}) THEN {label!r}" for _, (label, ids) in sorted(ranked.items())
+    ]
+    return "CASE " + " ".join(whens) + " ELSE 'Paid All Matching' END"
+
+
 def scorecard_of(con: duckdb.DuckDBPyConnection, runs: tuple[RuleRun, ...]) -> Scorecard:
     """The scorecard of rules already run on the staging tables."""
     con.register(SCORECARD_FINDINGS, findings_frame(runs))
     try:
-        statuses = con.sql(SCORECARD_PATH.read_text(encoding="utf-8")).pl()
+        statuses = con.sql(SCORECARD_PATH.read_text(encoding="utf-8").format(match_status=_match_status())).pl()
     finally:
         con.unregister(SCORECARD_FINDINGS)
     rules = pl.DataFrame(

@@ -5,11 +5,11 @@ from collections.abc import Callable
 import dagster as dg
 import duckdb
 
-from assets.raw import DUCKDB_POOL, raw_asset_key
-from assets.raw_store import holds, object_label
+from asset_keys import DUCKDB_POOL, raw_asset_key
 from checks.expectations import validate_table
+from checks.held_loads import holds
 from checks.lineage import rules_reading
-from connectors.schema import SOURCE_OBJECTS, SourceObject
+from connectors.schema import SOURCE_OBJECTS, SourceObject, object_label
 
 QUARANTINE_SHOWN = 50
 Evaluation = Callable[[duckdb.DuckDBPyConnection, SourceObject], tuple[bool, dict]]

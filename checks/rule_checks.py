@@ -5,13 +5,13 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
-from assets.audit import FINDINGS_KEY
-from assets.history import current_findings
-from assets.raw import DUCKDB_POOL
+from asset_keys import DUCKDB_POOL, FINDINGS_KEY
 from checks.catalogue import RULES, Rule
+from checks.findings import UNRESOLVED, blocking_severity
+from checks.history import NIGHT_COUNTS, current_findings, night_status
+from checks.lineage import rule_reads
 
 TABLE_LIMIT = 50
-SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 FINDINGS_TABLE_SCHEMA = dg.TableSchema(
     columns=[
         dg.TableColumn("subject_id", "string"),
@@ -27,16 +27,13 @@ FINDINGS_TABLE_SCHEMA = dg.TableSchema(
 
 def check_severity(rule: Rule) -> dg.AssetCheckSeverity:
     """ERROR for critical and high rules, WARN otherwise."""
-    return dg.AssetCheckSeverity.ERROR if rule.severity in ("critical", "high") else dg.AssetCheckSeverity.WARN
+    return dg.AssetCheckSeverity.ERROR if blocking_severity(rule.severity) else dg.AssetCheckSeverity.WARN
 
 
-def rule_check_result(rule: Rule, known: pl.DataFrame, as_of: dt.date) -> dg.AssetCheckResult:
-    """The check result of `rule` on night `as_of`, given every finding known then."""
-    mine = known.filter(pl.col("rule_id") == rule.id)
-    live = mine.filter(pl.col("status") != "resolved")
-    unacknowledged = live.filter(~pl.col("acknowledged"))
-    tonight_resolved = mine.filter((pl.col("status") == "resolved") & (pl.col("resolved_on") == as_of))
-    shown = live.sort(["acknowledged", "first_seen", "subject_id"]).head(TABLE_LIMIT)
+def rule_check_result(rule: Rule, known: pl.DataFrame, counts: dict[str, int]) -> dg.AssetCheckResult:
+    """The check result of `rule` given every finding known on the night and the rule's counts of that night."""
+    unresolved = known.filter((pl.col("rule_id") == rule.id) & UNRESOLVED)
+    shown = unresolved.sort(["acknowledged", "first_seen", "subject_id"]).head(TABLE_LIMIT)
     records = [
         dg.TableRecord(
             {
@@ -54,30 +51,36 @@ def rule_check_result(rule: Rule, known: pl.DataFrame, as_of: dt.date) -> dg.Ass
     return dg.AssetCheckResult(
         check_name=rule.id,
         asset_key=FINDINGS_KEY,
-        passed=unacknowledged.height == 0,
+        passed=counts["unresolved"] == counts["acknowledged"],
         severity=check_severity(rule),
         description=rule.summary_line,
         metadata={
-            "open": live.height,
-            "new": mine.filter(pl.col("status") == "new").height,
-            "reopened": mine.filter(pl.col("status") == "reopened").height,
-            "resolved": tonight_resolved.height,
-            "acknowledged": live.height - unacknowledged.height,
+            **{name: counts[name] for name in NIGHT_COUNTS},
             "findings": dg.MetadataValue.table(records=records, schema=FINDINGS_TABLE_SCHEMA),
             "suggested_action": rule.suggested_action,
         },
     )
 
 
+def rule_check_results(known: pl.DataFrame, as_of: dt.date) -> list[dg.AssetCheckResult]:
+    """The check result of every rule on night `as_of`, given every finding known then."""
+    counts = {row["rule_id"]: row for row in night_status(known, as_of).iter_rows(named=True)}
+    return [rule_check_result(rule, known, counts[rule.id]) for rule in RULES]
+
+
 @dg.multi_asset_check(
-    specs=[dg.AssetCheckSpec(rule.id, asset=FINDINGS_KEY, description=rule.summary_line) for rule in RULES],
+    specs=[
+        dg.AssetCheckSpec(
+            rule.id, asset=FINDINGS_KEY, description=rule.summary_line, additional_deps=list(rule_reads(rule))
+        )
+        for rule in RULES
+    ],
     required_resource_keys={"duckdb", "audit_settings"},
     pool=DUCKDB_POOL,
 )
 def rule_checks(context: dg.AssetCheckExecutionContext):
-    """Every rule of the catalogue: passes when the rule has no open, unacknowledged finding tonight."""
+    """Every rule of the catalogue: passes when the rule has no unresolved, unacknowledged finding tonight."""
     as_of = context.resources.audit_settings.engine_settings().as_of
     with context.resources.duckdb.get_connection() as con:
         known = current_findings(con, as_of)
-    for rule in RULES:
-        yield rule_check_result(rule, known, as_of)
+    yield from rule_check_results(known, as_of)

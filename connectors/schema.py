@@ -333,6 +333,11 @@ def source_object(system: str, name: str) -> SourceObject:
     raise KeyError(f"no source object {system}/{name}")
 
 
+def object_label(obj: SourceObject) -> str:
+    """`system/Object`, the name used in watermarks, quarantine and reports."""
+    return f"{obj.system}/{obj.name}"
+
+
 class CoercionError(ValueError):
     """A field value that cannot be read as its declared type."""
 

@@ -1,8 +1,9 @@
-"""The rule catalogue as a Markdown reference page, generated from `checks.catalogue` so it cannot drift."""
+"""The rule catalogue as a Markdown reference page, generated from the rule files so it cannot drift."""
 
 from __future__ import annotations
 
 from checks.catalogue import CATEGORIES, GLOBAL_SETTINGS, RULES
+from checks.lineage import tables_named
 
 CATEGORY_TITLES = {
     "provisioning": "Provisioning: Zuora ↔ CustomersDot",
@@ -14,15 +15,20 @@ CATEGORY_TITLES = {
 }
 HEADER = """# Rule catalogue
 
-Generated from `checks/catalogue.py` by `lnr-audit catalogue > docs/rules.md`; a test keeps it current.
-Each rule is one SQL file, `checks/rules/<rule_id>.sql`, returning one row per subject it examines,
-and one Dagster asset check on `audit/findings`: the check fails (ERROR for critical and high rules,
-WARN otherwise) while the rule has an open finding that is not acknowledged.
+Generated from the rule files by `lnr-audit catalogue > docs/rules.md`; a test keeps it current.
+Each rule is one file, `checks/rules/<rule_id>.sql`: a header of `-- key: value` lines (read by
+`checks/catalogue.py`) above SQL returning one row per subject it examines. Each rule is one Dagster
+asset check on `audit/findings`, reading the tables listed below: the check fails (ERROR for critical
+and high rules, WARN otherwise) while the rule has an unresolved finding that is not acknowledged.
 """
 
 
 def _settings(settings) -> str:
     return ", ".join(f"`{name}` = {value!r}" for name, value in settings.items()) or "none"
+
+
+def _scorecard(rule) -> list[str]:
+    return [f"- **scorecard**: {rule.scorecard_label} (rank {rule.scorecard_rank})"] if rule.scorecard_label else []
 
 
 def render_catalogue() -> str:
@@ -40,6 +46,8 @@ def render_catalogue() -> str:
                 f"- **summary**: {rule.summary_template}",
                 f"- **suggested action**: {rule.suggested_action}",
                 f"- **settings**: {_settings(rule.settings)}",
+                *_scorecard(rule),
+                f"- **reads**: {', '.join(f'`{table}`' for table in sorted(tables_named(rule.sql)))}",
                 f"- **SQL**: `checks/rules/{rule.id}.sql`",
                 "",
             ]

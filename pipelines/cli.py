@@ -156,7 +156,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_findings_list(args: argparse.Namespace) -> int:
     """Print the findings of the latest night as a table."""
-    from assets.history import current_findings, latest_night
+    from checks.history import current_findings, latest_night
     from pipelines.findings_view import filter_findings, render_table
 
     with _open_database(args, read_only=True) as con:
@@ -182,7 +182,7 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
 
 def cmd_ack(args: argparse.Namespace) -> int:
     """Acknowledge a finding until a date."""
-    from assets.history import acknowledge
+    from checks.history import acknowledge
 
     with _open_database(args, read_only=False) as con:
         acknowledge(con, args.finding_id, args.reason, args.until, by=os.environ.get("USER"))
@@ -192,9 +192,9 @@ def cmd_ack(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the CSV reports of a night again (default: the latest)."""
-    from assets.history import latest_night
     from assets.report_data import report_frames
     from assets.reports import write_reports
+    from checks.history import latest_night
 
     with _open_database(args, read_only=True) as con:
         night = args.as_of or latest_night(con)
@@ -217,6 +217,8 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
+    from checks.findings import ACKNOWLEDGED, SEVERITY_NAMES, STATUS_NAMES
+
     parser = argparse.ArgumentParser(prog="lnr-audit", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -274,11 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     findings_commands = findings.add_subparsers(dest="findings_command", required=True, metavar="COMMAND")
     listing = command("list", cmd_findings_list, "List findings as a table.", findings_commands)
     listing.add_argument("--rule", help="only this rule id")
-    listing.add_argument("--severity", choices=("critical", "high", "medium", "low"))
+    listing.add_argument("--severity", choices=SEVERITY_NAMES)
     listing.add_argument(
-        "--status",
-        choices=("new", "open", "reopened", "held", "resolved", "acknowledged"),
-        help="only this status (default: all but resolved)",
+        "--status", choices=(*STATUS_NAMES, ACKNOWLEDGED), help="only this status (default: all but resolved)"
     )
     listing.add_argument("--since", type=_date, help="only findings first seen on or after this date")
     with_db(listing)

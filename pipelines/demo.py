@@ -16,7 +16,6 @@ from sandbox.generator.nights import generate_nights
 from sandbox.servers import SandboxServers
 from sandbox.world import read_manifest
 
-DEFAULT_CUSTOMERS = 3000
 DATABASE_NAME = "lnr_audit.duckdb"
 
 

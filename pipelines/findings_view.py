@@ -10,11 +10,10 @@ import textwrap
 import duckdb
 import polars as pl
 
-from assets.history import current_findings, latest_night
-from checks.engine import KEY_COLUMNS
+from checks.findings import ACKNOWLEDGED, KEY_NAMES, UNRESOLVED, severity_rank
+from checks.history import current_findings, latest_night
 from connectors.schema import SYSTEMS
 
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 LIST_COLUMNS = ("finding_id", "rule_id", "subject_id", "severity", "status", "first_seen", "summary")
 
 
@@ -30,22 +29,21 @@ def filter_findings(
     status: str | None = None,
     since: dt.date | None = None,
 ) -> pl.DataFrame:
-    """The findings matching every given filter; without a status, the ones not resolved."""
+    """The findings matching every given filter; without a status, the unresolved ones."""
     selected = known
     if rule:
         selected = selected.filter(pl.col("rule_id") == rule)
     if severity:
         selected = selected.filter(pl.col("severity") == severity)
-    if status == "acknowledged":
-        selected = selected.filter(pl.col("acknowledged") & (pl.col("status") != "resolved"))
+    if status == ACKNOWLEDGED:
+        selected = selected.filter(pl.col("acknowledged") & UNRESOLVED)
     elif status:
         selected = selected.filter(pl.col("status") == status)
     else:
-        selected = selected.filter(pl.col("status") != "resolved")
+        selected = selected.filter(UNRESOLVED)
     if since:
         selected = selected.filter(pl.col("first_seen") >= since)
-    rank = pl.col("severity").replace_strict(SEVERITY_ORDER, default=9)
-    return selected.sort([rank, "rule_id", "subject_id"])
+    return selected.sort([severity_rank(), "rule_id", "subject_id"])
 
 
 def render_table(frame: pl.DataFrame, width: int | None = None) -> str:
@@ -85,7 +83,7 @@ def describe_finding(con: duckdb.DuckDBPyConnection, finding_id: str, as_of: dt.
     if f["acknowledged"]:
         lines.append(f"acknowledged until {f['ack_until']}: {f['ack_reason']}")
     lines += ["", textwrap.fill(f["summary"] or "", 100), "", "Records involved:"]
-    lines += [f"  {k:22} {f[k]}" for k in KEY_COLUMNS if f[k] is not None]
+    lines += [f"  {k:22} {f[k]}" for k in KEY_NAMES if f[k] is not None]
     lines += ["", "Evidence:", *side_by_side(json.loads(f["evidence"] or "{}"))]
     history = con.execute(
         "SELECT as_of, status FROM audit.finding_events WHERE finding_id = ? ORDER BY as_of", [finding_id]

@@ -43,7 +43,8 @@ def compose_message(files: ReportFiles, sender: str, recipients: tuple[str, ...]
     totals = {count: sum(int(rule[count]) for rule in rules) for count in SUMMARY_COUNTS}
     message = EmailMessage()
     message["Subject"] = (
-        f"lnr-audit {files.as_of}: {totals['open']} open, {totals['new']} new, {totals['resolved']} resolved"
+        f"lnr-audit {files.as_of}: {totals['unresolved']} unresolved, {totals['new']} new, "
+        f"{totals['resolved']} resolved"
     )
     message["From"] = sender
     message["To"] = ", ".join(recipients)
@@ -96,7 +97,7 @@ def _body(files: ReportFiles, rules: list[dict[str, str]], totals: dict[str, int
     lines = [
         f"lnr-audit findings for {files.as_of}",
         "",
-        f"Open: {totals['open']} ({totals['new']} new, {totals['acknowledged']} acknowledged)",
+        f"Unresolved: {totals['unresolved']} ({totals['new']} new, {totals['acknowledged']} acknowledged)",
         f"Resolved on {files.as_of}: {totals['resolved']}",
         "",
         *_summary_table(rules),

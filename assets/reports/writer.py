@@ -11,8 +11,9 @@ from pathlib import Path
 import polars as pl
 
 from assets.reports.atomic import replacing_folder
-from assets.reports.columns import OPEN_STATUSES, REPORT_COLUMNS, STATUSES, SUMMARY_COLUMNS, SUMMARY_COUNTS
+from assets.reports.columns import REPORT_COLUMNS, SUMMARY_COLUMNS, SUMMARY_COUNTS
 from assets.reports.csv_safety import SpreadsheetDialect, spreadsheet_cell
+from checks.findings import STATUS_NAMES, UNRESOLVED, resolved_on_night
 
 FINDINGS_OPEN = "findings_open.csv"
 FINDINGS_NEW = "findings_new.csv"
@@ -34,7 +35,7 @@ class ReportFiles:
 
     @property
     def findings_open(self) -> Path:
-        """Every open finding (new, open or reopened), acknowledged ones included and marked."""
+        """Every unresolved finding (new, open or reopened), acknowledged ones included and marked."""
         return self.folder / FINDINGS_OPEN
 
     @property
@@ -64,16 +65,14 @@ def write_reports(
     """Write night `as_of`'s reports to `base_dir/reports/<as_of>/`, the four files replaced together or not at all."""
     _require_columns("findings", findings, REPORT_COLUMNS)
     _require_columns("summary", summary, SUMMARY_COLUMNS)
-    unknown = set(findings["status"].unique().to_list()) - set(STATUSES)
+    unknown = set(findings["status"].unique().to_list()) - set(STATUS_NAMES)
     if unknown:
-        raise ValueError(f"findings have unknown statuses {sorted(map(str, unknown))}; expected {STATUSES}")
-    status = pl.col("status")
-    resolved_tonight = (status == "resolved") & (pl.col("resolved_on").cast(pl.Date) == as_of)
+        raise ValueError(f"findings have unknown statuses {sorted(map(str, unknown))}; expected {STATUS_NAMES}")
     files = ReportFiles.at(base_dir, as_of)
     tables = {
-        files.findings_open: findings.filter(status.is_in(OPEN_STATUSES)).select(REPORT_COLUMNS),
-        files.findings_new: findings.filter(status == "new").select(REPORT_COLUMNS),
-        files.findings_resolved: findings.filter(resolved_tonight).select(REPORT_COLUMNS),
+        files.findings_open: findings.filter(UNRESOLVED).select(REPORT_COLUMNS),
+        files.findings_new: findings.filter(pl.col("status") == "new").select(REPORT_COLUMNS),
+        files.findings_resolved: findings.filter(resolved_on_night(as_of)).select(REPORT_COLUMNS),
         files.summary: summary.select(SUMMARY_COLUMNS).with_columns(
             pl.col(list(SUMMARY_COUNTS)).fill_null(0).cast(pl.Int64)
         ),

@@ -1,4 +1,17 @@
--- auto_renew_will_fail: paid TERMED Active subscription in force set to auto-renew soon, with two or more distinct base plans or RENEWAL_ERROR in Notes.
+-- rule: auto_renew_will_fail
+-- order: 27
+-- category: hygiene
+-- severity: high
+-- subject: subscription name
+-- examines: paid TERMED Active subscriptions in force with TurnOnAutoRenew__c = 'Yes' and TermEndDate < D +
+--    auto_renew_window_days
+-- finding: paid TERMED subscription in force, latest version Active, TurnOnAutoRenew__c = 'Yes', TermEndDate < D +
+--    auto_renew_window_days, and either two or more distinct base ProductRatePlans on its latest version or
+--    RENEWAL_ERROR in Notes
+-- summary: Zuora {subscription_name} auto-renews on {zuora[TermEndDate]} with base plans {zuora[base_plans]} and
+--    notes {zuora[Notes]}
+-- action: renewal case: the customer updates the card or Sales renews by hand
+-- setting auto_renew_window_days: 30
 SELECT
     s.subscription_name AS subject_id,
     s.base_plan_count >= 2 OR coalesce(contains(s.notes, 'RENEWAL_ERROR'), false) AS failed,

@@ -1,4 +1,16 @@
--- closed_won_not_booked: billable Closed Won opportunity with no Zuora subscription naming it and no primary quote sent to Z-Billing for an existing subscription.
+-- rule: closed_won_not_booked
+-- order: 18
+-- category: crm
+-- severity: high
+-- subject: opportunity id
+-- examines: Closed Won opportunities of type New Business, Add-On Business or Renewal, not web-portal purchases,
+--    Amount > 0, closed at least closed_won_grace_days before D
+-- finding: Closed Won opportunity with no Zuora subscription whose OpportunityId__c resolves to it and no primary
+--    'Sent to Z-Billing' quote naming an existing Zuora subscription
+-- summary: Salesforce opportunity {sf_opportunity_id} ({salesforce[Type]}, {salesforce[Amount]}) closed won on
+--    {salesforce[CloseDate]}; Zuora has no subscription for it
+-- action: book the quote in Zuora, or correct the opportunity link
+-- setting closed_won_grace_days: 7
 WITH quoted AS (
     SELECT DISTINCT staging.sf_id18(q."zqu__Opportunity__c") AS opportunity_key
     FROM raw_salesforce.zqu__quote__c AS q

@@ -1,4 +1,14 @@
--- cloud_licensing_mismatch: paid SM subscription in force with TurnOnCloudLicensing__c = 'Yes', a current license, and no cloud activation with its name.
+-- rule: cloud_licensing_mismatch
+-- order: 14
+-- category: sm_licensing
+-- severity: medium
+-- subject: subscription name
+-- examines: paid SM subscriptions in force with TurnOnCloudLicensing__c = 'Yes' and a current license
+-- finding: paid SM subscription in force with TurnOnCloudLicensing__c = 'Yes', a current license, and no cloud
+--    activation with its name
+-- summary: Zuora {subscription_name} has TurnOnCloudLicensing__c = {zuora[TurnOnCloudLicensing__c]}; CustomersDot has
+--    license {license_id} but no cloud activation
+-- action: switch the subscription to cloud licensing and send the activation code
 SELECT
     s.subscription_name AS subject_id,
     a.activations IS NULL AS failed,

@@ -1,4 +1,14 @@
--- crm_account_link_broken: account of a paid subscription in force whose CrmId is empty or resolves to no existing, non-deleted Salesforce account.
+-- rule: crm_account_link_broken
+-- order: 16
+-- category: crm
+-- severity: medium
+-- subject: Zuora account number
+-- examines: Zuora accounts of paid subscriptions in force
+-- finding: account of a paid subscription in force whose CrmId is empty or resolves to no existing (non-deleted)
+--    Salesforce account
+-- summary: Zuora account {zuora_account_number} has CrmId {zuora[CrmId]}; Salesforce has no live account
+--    {salesforce[resolved_id]}
+-- action: set the Salesforce account on the Zuora account (Billing Ops)
 WITH accounts AS (
     SELECT
         a.account_number,

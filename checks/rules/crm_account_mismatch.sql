@@ -1,4 +1,14 @@
--- crm_account_mismatch: billing account whose salesforce_account_id resolves to another account than the (resolving) CrmId of its Zuora account.
+-- rule: crm_account_mismatch
+-- order: 17
+-- category: crm
+-- severity: medium
+-- subject: CustomersDot billing account id
+-- examines: billing accounts with salesforce_account_id set whose Zuora account's CrmId resolves
+-- finding: billing account whose salesforce_account_id is set and resolves to a different account than the CrmId of
+--    its Zuora account
+-- summary: CustomersDot billing account {billing_account_id} points at Salesforce account
+--    {customersdot[resolved_id]}; Zuora account {zuora_account_number} points at {zuora[resolved_id]}
+-- action: correct the billing account's Salesforce link (Sales Ops)
 SELECT
     b.billing_account_id::VARCHAR AS subject_id,
     b.sf_account_key <> b.crm_account_key AS failed,

@@ -1,4 +1,13 @@
--- duplicate_namespace_subscriptions: two or more paid SaaS subscriptions in force on one namespace (GitLabNamespaceId__c, else the active orders' gl_namespace_id).
+-- rule: duplicate_namespace_subscriptions
+-- order: 26
+-- category: hygiene
+-- severity: medium
+-- subject: namespace id
+-- examines: namespaces of paid SaaS subscriptions in force
+-- finding: two or more paid SaaS subscriptions in force on the same namespace (GitLabNamespaceId__c, else its active
+--    orders' gl_namespace_id)
+-- summary: Namespace {namespace_id} has {zuora[count]} paid SaaS subscriptions in force: {zuora[subscriptions]}
+-- action: Sales credits one and re-books it as an add-on
 WITH subscriptions AS (
     SELECT * FROM staging.latest_subscriptions WHERE paid AND in_force AND deployment = 'SaaS'
 ),

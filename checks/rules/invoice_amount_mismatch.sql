@@ -1,4 +1,16 @@
--- invoice_amount_mismatch: Closed Won opportunity whose Posted invoice's AmountWithoutTax differs from its Amount by more than the tolerance.
+-- rule: invoice_amount_mismatch
+-- order: 20
+-- category: billing
+-- severity: medium
+-- subject: opportunity id
+-- examines: Closed Won opportunities whose Invoice_Number__c names a Posted invoice
+-- finding: Closed Won opportunity whose Invoice_Number__c names a Posted invoice with abs(AmountWithoutTax - Amount)
+--    > max(invoice_tolerance_abs, invoice_tolerance_pct % of Amount)
+-- summary: Salesforce opportunity {sf_opportunity_id} has Amount {salesforce[Amount]}; Zuora invoice {invoice_number}
+--    has AmountWithoutTax {zuora[AmountWithoutTax]}
+-- action: reconcile the booking with Billing
+-- setting invoice_tolerance_abs: 1.00
+-- setting invoice_tolerance_pct: 1.0
 WITH compared AS (
     SELECT
         o."Id" AS opportunity_id,

@@ -1,4 +1,15 @@
--- invoice_sku_mismatch: item of a Posted invoice dated within 365 days before D whose SKU differs from the SKU of its charge's catalog product.
+-- rule: invoice_sku_mismatch
+-- order: 25
+-- category: catalog
+-- severity: low
+-- subject: invoice item id
+-- examines: items of Posted invoices dated within 365 days before D whose ProductRatePlanChargeId belongs to a
+--    catalog product
+-- finding: item on a Posted invoice dated within 365 days before D whose ProductRatePlanChargeId belongs to a catalog
+--    product whose SKU differs from the item's SKU
+-- summary: Zuora invoice {invoice_number} bills SKU {zuora[SKU]} for {zuora[ChargeName]}; the catalog product
+--    {zuora[product]} has SKU {zuora[catalog_sku]}
+-- action: correct the catalog or the invoice template
 SELECT
     i.invoice_item_id AS subject_id,
     c.product_sku IS NOT NULL AND i.sku IS DISTINCT FROM c.product_sku AS failed,

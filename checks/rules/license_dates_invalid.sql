@@ -1,4 +1,13 @@
--- license_dates_invalid: non-trial license with starts_at >= expires_at.
+-- rule: license_dates_invalid
+-- order: 13
+-- category: sm_licensing
+-- severity: medium
+-- subject: license id
+-- examines: non-trial licenses
+-- finding: non-trial license with starts_at >= expires_at
+-- summary: CustomersDot license {license_id} of {customersdot[zuora_subscription_name]} starts
+--    {customersdot[starts_at]} and expires {customersdot[expires_at]}
+-- action: regenerate the license with valid dates
 SELECT
     l.id::VARCHAR AS subject_id,
     l.dates_invalid AS failed,

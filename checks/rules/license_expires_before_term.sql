@@ -1,4 +1,17 @@
--- license_expires_before_term: paid SM subscription in force whose current license expires before TermEndDate and before D + the expiry window.
+-- rule: license_expires_before_term
+-- order: 12
+-- category: sm_licensing
+-- severity: high
+-- subject: subscription name
+-- examines: paid SM subscriptions in force with a current license
+-- finding: paid SM subscription in force whose current license expires before TermEndDate and before D +
+--    license_expiry_window_days
+-- summary: Zuora {subscription_name} runs until {zuora[TermEndDate]}; its current CustomersDot license {license_id}
+--    expires {customersdot[expires_at]}
+-- action: issue the next license slice (multi-year legacy licenses cover one year)
+-- setting license_expiry_window_days: 30
+-- scorecard: Paid License Expiring Before Term
+-- scorecard rank: 9
 SELECT
     s.subscription_name AS subject_id,
     (s.term_end_date IS NULL OR c.expires_at < s.term_end_date)

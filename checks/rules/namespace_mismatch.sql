@@ -1,4 +1,16 @@
--- namespace_mismatch: paid SaaS subscription in force whose GitLabNamespaceId__c differs from a set gl_namespace_id of one of its active orders.
+-- rule: namespace_mismatch
+-- order: 5
+-- category: provisioning
+-- severity: high
+-- subject: subscription name
+-- examines: paid SaaS subscriptions in force with GitLabNamespaceId__c set
+-- finding: paid SaaS subscription in force whose GitLabNamespaceId__c is set and differs from a set gl_namespace_id
+--    of one of its active orders
+-- summary: Zuora {subscription_name} is on namespace {zuora[GitLabNamespaceId__c]}; CustomersDot order {order_id} is
+--    on namespace {customersdot[gl_namespace_id]}
+-- action: confirm the right top-level group; re-associate
+-- scorecard: Paid Order Namespace Misaligned with Zuora
+-- scorecard rank: 5
 WITH mismatches AS (
     SELECT
         s.subscription_name,

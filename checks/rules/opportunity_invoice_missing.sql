@@ -1,4 +1,15 @@
--- opportunity_invoice_missing: Closed Won opportunity past the grace days whose Invoice_Number__c names no Posted Zuora invoice.
+-- rule: opportunity_invoice_missing
+-- order: 19
+-- category: billing
+-- severity: medium
+-- subject: opportunity id
+-- examines: Closed Won opportunities with Invoice_Number__c set, closed at least closed_won_grace_days before D
+-- finding: Closed Won opportunity with CloseDate <= D - closed_won_grace_days, Invoice_Number__c set, and no Posted
+--    Zuora invoice of that number
+-- summary: Salesforce opportunity {sf_opportunity_id} names invoice {invoice_number}; Zuora has no Posted invoice of
+--    that number (statuses found: {zuora[statuses]})
+-- action: find the invoice, or correct the opportunity's invoice number
+-- setting closed_won_grace_days: 7
 WITH invoices AS (
     SELECT
         staging.text("InvoiceNumber") AS invoice_number,

@@ -1,4 +1,13 @@
--- order_without_subscription: active order whose subscription_name is no Zuora subscription.
+-- rule: order_without_subscription
+-- order: 2
+-- category: provisioning
+-- severity: high
+-- subject: order id
+-- examines: active orders
+-- finding: active order whose subscription_name is no Zuora subscription
+-- summary: CustomersDot order {order_id} is active for subscription {customersdot[subscription_name]}, which Zuora
+--    does not have
+-- action: find the subscription in Zuora, or end the order (entitlement without billing)
 SELECT
     o.id::VARCHAR AS subject_id,
     NOT EXISTS (SELECT 1 FROM raw_zuora.subscription AS z WHERE staging.text(z."Name") = o.subscription_name) AS failed,

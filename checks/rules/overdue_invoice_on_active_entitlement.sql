@@ -1,4 +1,15 @@
--- overdue_invoice_on_active_entitlement: Posted invoice with a balance overdue past the grace days, billing a subscription still entitled by an active order or an unexpired current license.
+-- rule: overdue_invoice_on_active_entitlement
+-- order: 21
+-- category: billing
+-- severity: medium
+-- subject: invoice number
+-- examines: Posted invoices with an item that is not ignored
+-- finding: Posted invoice with Balance > 0 and DueDate < D - overdue_days, with an item whose subscription has an
+--    active order or a current license that has not expired
+-- summary: Zuora invoice {invoice_number} has Balance {zuora[Balance]} due {zuora[DueDate]}; CustomersDot still
+--    entitles {subscription_name} (orders: {customersdot[orders]}; licenses: {customersdot[licenses]})
+-- action: check with Billing / AR before the next license or renewal
+-- setting overdue_days: 30
 WITH entitlements AS (
     SELECT
         subscription_name,

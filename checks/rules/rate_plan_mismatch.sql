@@ -1,4 +1,16 @@
--- rate_plan_mismatch: active order of a subscription in force on a catalog rate plan that is on none of the latest version's rate plans.
+-- rule: rate_plan_mismatch
+-- order: 6
+-- category: provisioning
+-- severity: high
+-- subject: order id
+-- examines: active orders of subscriptions in force
+-- finding: active order of a subscription in force whose product_rate_plan_id is in the Zuora catalog but on none of
+--    the latest version's rate plans
+-- summary: CustomersDot order {order_id} is on {customersdot[plan]}; Zuora {subscription_name} has
+--    {zuora[rate_plans]}
+-- action: re-sync the order from Zuora (plan changed by amendment)
+-- scorecard: Paid Order Product Rate Plan Misaligned with Zuora
+-- scorecard rank: 3
 WITH plans AS (
     SELECT subscription_name, list(DISTINCT product_rate_plan_id) AS plan_ids, list(DISTINCT plan_name) AS plan_names
     FROM staging.latest_rate_plans

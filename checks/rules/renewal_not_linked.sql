@@ -1,4 +1,17 @@
--- renewal_not_linked: paid subscription ended in the lookback window without Renewal_Subscription__c__c while a paid subscription in force of the same deployment and account (or resolved CrmId) started near its end.
+-- rule: renewal_not_linked
+-- order: 28
+-- category: hygiene
+-- severity: high
+-- subject: subscription name (the ended one)
+-- examines: paid subscriptions not in force whose End(S) falls in [D - renewal_lookback_days, D)
+-- finding: paid subscription ended in [D - renewal_lookback_days, D) with Renewal_Subscription__c__c empty, while
+--    another paid subscription in force with the same deployment, on the same Zuora account or the same resolved
+--    CrmId, has a SubscriptionStartDate within renewal_start_window_days of that End(S)
+-- summary: Zuora {subscription_name} ended {zuora[end]} without Renewal_Subscription__c__c; {zuora[renewals]} started
+--    within {zuora[window_days]} days of it
+-- action: link the renewal; re-associate the namespace or license before access lapses
+-- setting renewal_lookback_days: 60
+-- setting renewal_start_window_days: 30
 WITH ended AS (
     SELECT s.*
     FROM staging.latest_subscriptions AS s

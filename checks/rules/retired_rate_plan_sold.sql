@@ -1,4 +1,14 @@
--- retired_rate_plan_sold: paid subscription in force whose latest version has a base rate plan retired (EffectiveEndDate) on or before its TermStartDate.
+-- rule: retired_rate_plan_sold
+-- order: 24
+-- category: catalog
+-- severity: low
+-- subject: subscription name
+-- examines: paid subscriptions in force
+-- finding: paid subscription in force whose latest version has a base rate plan whose ProductRatePlan
+--    EffectiveEndDate <= TermStartDate
+-- summary: Zuora {subscription_name} started its term {zuora[TermStartDate]} on retired rate plans
+--    {zuora[retired_plans]}
+-- action: move the subscription to a current SKU at renewal
 WITH retired AS (
     SELECT
         rp.subscription_name,

@@ -1,4 +1,16 @@
--- saas_subscription_without_namespace: paid SaaS subscription in force with active orders, and no namespace in Zuora nor on any active order.
+-- rule: saas_subscription_without_namespace
+-- order: 4
+-- category: provisioning
+-- severity: critical
+-- subject: subscription name
+-- examines: paid SaaS subscriptions in force with at least one active order
+-- finding: paid SaaS subscription in force with at least one active order, GitLabNamespaceId__c empty, and every
+--    active order's gl_namespace_id empty
+-- summary: Zuora {subscription_name} has no GitLabNamespaceId__c and its active CustomersDot orders
+--    {customersdot[order_ids]} have no gl_namespace_id
+-- action: ask the customer to link a group, or force-associate after checking seats
+-- scorecard: Paid Order Missing Namespace Assignment
+-- scorecard rank: 2
 WITH orders AS (
     SELECT
         subscription_name,

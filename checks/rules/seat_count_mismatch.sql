@@ -1,4 +1,16 @@
--- seat_count_mismatch: active order of a subscription in force, on a base rate plan P of its latest version, with quantity != Seats(S, P).
+-- rule: seat_count_mismatch
+-- order: 7
+-- category: provisioning
+-- severity: high
+-- subject: order id
+-- examines: active orders of subscriptions in force on a base rate plan of the latest version
+-- finding: active order of a subscription in force, on a base rate plan P of its latest version, with quantity !=
+--    Seats(S, P)
+-- summary: Zuora {subscription_name} has {zuora[plan_seats]} seats of {zuora[plan]}; CustomersDot order {order_id}
+--    has {customersdot[quantity]}
+-- action: re-sync the order; check mid-term add-on seats
+-- scorecard: Paid Order Seat Count Misaligned with Zuora
+-- scorecard rank: 4
 SELECT
     o.id::VARCHAR AS subject_id,
     o.quantity IS DISTINCT FROM seats.seats AS failed,

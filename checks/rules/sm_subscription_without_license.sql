@@ -1,4 +1,15 @@
--- sm_subscription_without_license: paid SM subscription in force with no current license and no cloud activation with its name.
+-- rule: sm_subscription_without_license
+-- order: 9
+-- category: sm_licensing
+-- severity: high
+-- subject: subscription name
+-- examines: paid SM subscriptions in force
+-- finding: paid SM subscription in force with no current license and no cloud activation with its name
+-- summary: Zuora {subscription_name} ({zuora[seats]} seats of {zuora[base_plans]}) is in force; CustomersDot has no
+--    current license (licenses of that name: {customersdot[license_ids]}) and no cloud activation
+-- action: generate the license or the activation code
+-- scorecard: Paid License Missing
+-- scorecard rank: 7
 WITH licenses AS (
     SELECT
         zuora_subscription_name,

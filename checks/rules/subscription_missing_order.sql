@@ -1,4 +1,15 @@
--- subscription_missing_order: paid SaaS or SM subscription in force on D with no active order of its name.
+-- rule: subscription_missing_order
+-- order: 1
+-- category: provisioning
+-- severity: critical
+-- subject: subscription name
+-- examines: paid SaaS and SM subscriptions in force on D
+-- finding: paid SaaS or SM subscription in force on D with no active order whose subscription_name is its name
+-- summary: Zuora {subscription_name} ({zuora[deployment]}, {zuora[seats]} seats) is in force since
+--    {zuora[TermStartDate]}; CustomersDot has no active order for it (its orders: {customersdot[order_ids]})
+-- action: check the CustomersDot billing account's zuora_account_id; re-create the order from Zuora
+-- scorecard: Paid Subscription Missing Order
+-- scorecard rank: 1
 WITH orders AS (
     SELECT
         subscription_name,

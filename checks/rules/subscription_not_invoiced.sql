@@ -1,4 +1,15 @@
--- subscription_not_invoiced: paid subscription in force whose term started at least the grace days ago with no Posted invoice item since TermStartDate.
+-- rule: subscription_not_invoiced
+-- order: 22
+-- category: billing
+-- severity: medium
+-- subject: subscription name
+-- examines: paid subscriptions in force with TermStartDate <= D - not_invoiced_days
+-- finding: paid subscription in force with TermStartDate <= D - not_invoiced_days and no item on a Posted invoice for
+--    any version of it with ServiceStartDate >= TermStartDate
+-- summary: Zuora {subscription_name} started its term {zuora[TermStartDate]}; no Posted invoice bills it since
+--    (latest item service start: {zuora[latest_service_start]})
+-- action: ask Billing why the term was not invoiced
+-- setting not_invoiced_days: 30
 WITH billed AS (
     SELECT
         s.subscription_name,

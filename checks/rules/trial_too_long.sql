@@ -1,4 +1,15 @@
--- trial_too_long: trial order in effect on D lasting more than the allowed days (no end_date counts as longer).
+-- rule: trial_too_long
+-- order: 29
+-- category: hygiene
+-- severity: low
+-- subject: order id
+-- examines: trial orders in effect on D
+-- finding: trial order in effect on D lasting more than trial_max_days (end_date - start_date; no end_date counts as
+--    longer)
+-- summary: CustomersDot trial order {order_id} runs {customersdot[start_date]} to {customersdot[end_date]}
+--    ({customersdot[days]} days)
+-- action: check the approval for the trial extension
+-- setting trial_max_days: 30
 SELECT
     o.id::VARCHAR AS subject_id,
     o.end_date IS NULL OR o.end_date - o.start_date > p.trial_max_days AS failed,

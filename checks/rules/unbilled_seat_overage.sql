@@ -1,4 +1,15 @@
--- unbilled_seat_overage: paid SM subscription in force whose latest seat link reports more users than Seats(S) while seat reconciliation is off.
+-- rule: unbilled_seat_overage
+-- order: 15
+-- category: sm_licensing
+-- severity: medium
+-- subject: subscription name
+-- examines: paid SM subscriptions in force with a seat link
+-- finding: paid SM subscription in force whose latest seat link (highest report_timestamp) has
+--    max_historical_user_count > Seats(S) while TurnOnSeatReconciliation__c != 'Yes'
+-- summary: Zuora {subscription_name} has {zuora[seats]} seats and TurnOnSeatReconciliation__c =
+--    {zuora[TurnOnSeatReconciliation__c]}; its latest seat link reports {customersdot[max_historical_user_count]}
+--    users at most
+-- action: open a case with Sales: overage and QSR off
 SELECT
     s.subscription_name AS subject_id,
     coalesce(l.max_historical_user_count > s.seats, false)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from assets.extraction import ExtractionPolicy, extract
-from assets.raw_store import connect, holds, last_reconciliation, quarantined
+from assets.raw_store import connect, last_reconciliation, quarantined
+from checks.held_loads import holds
 from checks.raw_checks import quarantine, snapshot_swapped_in
 from connectors.schema import source_object
 from pipelines.nightly import sandbox_resources

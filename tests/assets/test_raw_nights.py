@@ -8,7 +8,8 @@ import logging
 import dagster as dg
 import pytest
 
-from assets.audit import FINDINGS_KEY, audit_results, staging_views
+from asset_keys import FINDINGS_KEY
+from assets.audit import audit_results, staging_views
 from assets.raw_nights import MixedNights, describe_mix, require_one_night
 from assets.raw_store import RawNight, SnapshotLoad, connect, object_label, raw_nights
 from connectors.schema import SOURCE_OBJECTS, source_object

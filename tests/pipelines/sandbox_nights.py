@@ -6,8 +6,8 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.history import current_findings
 from assets.raw_store import connect
+from checks.history import current_findings
 from pipelines.demo import DemoPaths, audit_world
 from pipelines.nightly import NightSummary
 from sandbox.servers import SandboxServers

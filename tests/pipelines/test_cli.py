@@ -19,9 +19,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from assets.history import current_findings, latest_night
 from assets.raw_store import connect
 from checks.catalogue import RULES
+from checks.findings import KEY_NAMES
+from checks.history import current_findings, latest_night
 from connectors.schema import SYSTEMS
 from pipelines.cli import build_parser, main
 from pipelines.demo import DemoPaths
@@ -221,19 +222,6 @@ def test_list_without_a_database_says_so(capsys, tmp_path):
 
 # -- findings show -----------------------------------------------------------------------------------------------
 
-KEYS = (
-    "zuora_account_number",
-    "subscription_name",
-    "sf_account_id",
-    "sf_opportunity_id",
-    "invoice_number",
-    "order_id",
-    "license_id",
-    "billing_account_id",
-    "namespace_id",
-)
-
-
 TITLES = ("Records involved:", "Evidence:", "History:", "Suggested action:")
 
 
@@ -266,7 +254,7 @@ def test_show_prints_summary_keys_evidence_history_and_action(capsys, night):
         assert words(f["summary"]) in words(out)
 
         involved = {line.split()[0]: line.split(maxsplit=1)[1] for line in section(lines, "Records involved")}
-        assert involved == {k: str(f[k]) for k in KEYS if f[k] is not None}
+        assert involved == {k: str(f[k]) for k in KEY_NAMES if f[k] is not None}
 
         evidence = json.loads(f["evidence"])
         systems = [s for s in evidence if s in SYSTEMS]
@@ -388,7 +376,8 @@ def test_report_writes_the_csv_files_of_the_night(night, tmp_path):
     summary = read_csv(folder / "summary.csv")
     assert [r["rule_id"] for r in summary] == [rule.id for rule in RULES]
     per_rule = dict(night.live.group_by("rule_id").len().iter_rows())
-    assert {r["rule_id"]: int(r["open"]) for r in summary} == {rule.id: per_rule.get(rule.id, 0) for rule in RULES}
+    unresolved = {r["rule_id"]: int(r["unresolved"]) for r in summary}
+    assert unresolved == {rule.id: per_rule.get(rule.id, 0) for rule in RULES}
     # the nightly job wrote the same night's open findings when it ran
     nightly = night.database.parent / "reports" / night.as_of.isoformat() / "findings_open.csv"
     assert read_csv(nightly) == read_csv(folder / "findings_open.csv")

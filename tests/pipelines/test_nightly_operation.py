@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets.raw import DUCKDB_POOL
+from asset_keys import DUCKDB_POOL
 from pipelines.catalogue_doc import render_catalogue
 from pipelines.definitions import defs
 from pipelines.jobs import NIGHTLY_JOB_NAME
@@ -82,7 +82,7 @@ def test_a_night_mails_its_reports(small_world, tmp_path, smtp_server):
     message = email.message_from_bytes(received["content"])
     attachments = {part.get_filename() for part in message.walk() if part.get_filename()}
     assert attachments == {"findings_open.csv", "findings_new.csv", "findings_resolved.csv", "summary.csv"}
-    assert f"{night.findings['findings']} open" in message["Subject"]
+    assert f"{night.findings['unresolved']} unresolved" in message["Subject"]
 
 
 def test_a_night_with_the_mail_server_down_fails_keeps_the_reports_and_the_sensor_mails_it(

@@ -8,38 +8,15 @@ from typing import Any
 import polars as pl
 
 from assets.reports import SmtpSettings
+from checks.findings import COLUMNS, KNOWN_COLUMNS
 
 AS_OF = dt.date(2024, 5, 2)
 YESTERDAY = dt.date(2024, 5, 1)
 USERNAME = "lnr-audit"
 PASSWORD = "correct horse battery staple"
 
-FINDINGS_SCHEMA: dict[str, Any] = {
-    "finding_id": pl.String,
-    "rule_id": pl.String,
-    "subject_id": pl.String,
-    "severity": pl.String,
-    "category": pl.String,
-    "status": pl.String,
-    "acknowledged": pl.Boolean,
-    "ack_reason": pl.String,
-    "ack_until": pl.Date,
-    "summary": pl.String,
-    "suggested_action": pl.String,
-    "first_seen": pl.Date,
-    "last_seen": pl.Date,
-    "resolved_on": pl.Date,
-    "zuora_account_number": pl.String,
-    "subscription_name": pl.String,
-    "sf_account_id": pl.String,
-    "sf_opportunity_id": pl.String,
-    "invoice_number": pl.String,
-    "order_id": pl.String,
-    "license_id": pl.String,
-    "billing_account_id": pl.String,
-    "namespace_id": pl.String,
-    "evidence": pl.String,
-}
+POLARS_TYPES = {"VARCHAR": pl.String, "BOOLEAN": pl.Boolean, "DATE": pl.Date, "JSON": pl.String}
+FINDINGS_SCHEMA: dict[str, Any] = {name: POLARS_TYPES[COLUMNS[name].sql_type] for name in KNOWN_COLUMNS}
 
 RULES = (
     ("ZR-001", "billing", "high"),
@@ -81,7 +58,7 @@ SUMMARY_SCHEMA: dict[str, Any] = {
     "rule_id": pl.String,
     "category": pl.String,
     "severity": pl.String,
-    "open": pl.Int64,
+    "unresolved": pl.Int64,
     "new": pl.Int64,
     "resolved": pl.Int64,
     "acknowledged": pl.Int64,
@@ -89,7 +66,7 @@ SUMMARY_SCHEMA: dict[str, Any] = {
 
 
 def summary_frame(counts: dict[str, tuple[int | None, ...]] | None = None) -> pl.DataFrame:
-    """A summary of every rule in `RULES`; `counts` maps rule ids to (open, new, resolved, acknowledged)."""
+    """A summary of every rule in `RULES`; `counts` maps rule ids to (unresolved, new, resolved, acknowledged)."""
     counts = counts or {}
     rows = [(*rule, *counts.get(rule[0], (0, 0, 0, 0))) for rule in RULES]
     return pl.DataFrame(rows, schema=SUMMARY_SCHEMA, orient="row")

@@ -23,7 +23,7 @@ def test_the_reports_arrive_attached_with_a_summary_body(smtp_server, report_fil
     assert delivered["mail_from"] == SENDER
     assert delivered["rcpt_tos"] == list(RECIPIENTS)
     message = received(smtp_server)
-    assert message["Subject"] == "lnr-audit 2024-05-02: 2 open, 1 new, 1 resolved"
+    assert message["Subject"] == "lnr-audit 2024-05-02: 2 unresolved, 1 new, 1 resolved"
     assert message["To"] == ", ".join(RECIPIENTS)
     attachments = {part.get_filename(): part for part in message.iter_attachments()}
     assert list(attachments) == [path.name for path in report_files.paths]
@@ -37,11 +37,11 @@ def test_the_body_gives_the_night_totals_and_a_line_per_rule(report_files):
     body = message.get_body(("plain",)).get_content()
 
     assert "lnr-audit findings for 2024-05-02" in body
-    assert "Open: 2 (1 new, 1 acknowledged)" in body
+    assert "Unresolved: 2 (1 new, 1 acknowledged)" in body
     assert "Resolved on 2024-05-02: 1" in body
     lines = body.splitlines()
     header = next(line for line in lines if line.startswith("rule_id"))
-    assert header.split() == ["rule_id", "category", "severity", "open", "new", "resolved", "acknowledged"]
+    assert header.split() == ["rule_id", "category", "severity", "unresolved", "new", "resolved", "acknowledged"]
     table = lines[lines.index(header) + 1 : lines.index(header) + 4]
     assert [line.split() for line in table] == [
         ["ZR-001", "billing", "high", "2", "1", "0", "1"],
