@@ -104,10 +104,10 @@ def test_night_status_counts_each_rule_once_with_unambiguous_names(con):
     counts = status.filter(pl.col("rule_id") == "seat_count_mismatch").row(0, named=True)
     # a reopened, b resolved tonight, c and d carried over (c acknowledged until tonight: expired)
     assert {name: counts[name] for name in NIGHT_COUNTS} == {
-        "unresolved": 3, "new": 0, "open": 2, "reopened": 1, "resolved": 1, "acknowledged": 0,
+        "unresolved": 3, "new": 0, "open": 2, "reopened": 1, "held": 0, "resolved": 1, "acknowledged": 0,
     }
     earlier = night_status(current_findings(con, NIGHT2), NIGHT2).filter(pl.col("rule_id") == "seat_count_mismatch")
-    assert earlier.select(NIGHT_COUNTS).row(0) == (3, 1, 2, 0, 1, 1)
+    assert earlier.select(NIGHT_COUNTS).row(0) == (3, 1, 2, 0, 0, 1, 1)
     others = status.filter(pl.col("rule_id") != "seat_count_mismatch").select(NIGHT_COUNTS)
     assert others.sum().row(0) == (0,) * len(NIGHT_COUNTS)
 
@@ -168,3 +168,18 @@ def test_rerunning_a_night_brings_back_the_details_its_discarded_run_overwrote(c
     assert (row["status"], row["summary"], row["last_seen"]) == ("resolved", "order a differs", NIGHT1)
     merge_night(con, night("a").with_columns(pl.lit("again").alias("summary")), NIGHT3, "r3")
     assert current_findings(con, NIGHT3).row(0, named=True)["summary"] == "again"
+
+
+def test_findings_of_held_rules_are_neither_new_nor_resolved(con):
+    merge_night(con, night("a", "b"), NIGHT1, "r1")
+    counts = merge_night(con, night("a", "c"), NIGHT2, "r2", held_rules=("seat_count_mismatch",))
+    assert counts == {"new": 0, "open": 0, "reopened": 0, "resolved": 0}
+    assert statuses(con, NIGHT2) == {"a": "held", "b": "held"}
+    assert merge_night(con, night("a", "c"), NIGHT3, "r3") == {"new": 1, "open": 1, "reopened": 0, "resolved": 1}
+    assert statuses(con, NIGHT3) == {"a": "open", "b": "resolved", "c": "new"}
+
+
+def test_a_hold_on_other_rules_leaves_the_findings_as_they_are(con):
+    merge_night(con, night("a"), NIGHT1, "r1")
+    merge_night(con, night("b"), NIGHT2, "r2", held_rules=("cloud_licensing_mismatch",))
+    assert statuses(con, NIGHT2) == {"a": "resolved", "b": "new"}
