@@ -20,6 +20,7 @@ class SourceClient(Protocol):
 
     system: str
     page_size: int
+    ids_are_cheap: bool  # whether reading every id costs little enough to reconcile deletions every night
 
     @property
     def api_calls(self) -> int:
@@ -52,6 +53,7 @@ class ClientBase(ABC):
     """Context management, a secret-free repr and the object check shared by the clients."""
 
     system: str
+    ids_are_cheap: bool = False
     _url: str
 
     @abstractmethod

@@ -1,4 +1,4 @@
-"""The sandbox servers: a world served over the Zuora, Salesforce and CustomersDot protocols on loopback."""
+"""The sandbox servers: a world served over Zuora's and Salesforce's APIs and CustomersDot's PostgreSQL on loopback."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from sandbox.servers.customersdot import CustomersDotService
+from sandbox.servers.customersdot import CustomersDotDatabase
 from sandbox.servers.faults import Fault, FaultProfile, JobFault
 from sandbox.servers.files import ResultFiles
 from sandbox.servers.http import SandboxHTTPServer
+from sandbox.servers.postgres import PostgresServer
 from sandbox.servers.salesforce import SalesforceService
 from sandbox.servers.service import Service
 from sandbox.servers.store import WorldStore
@@ -22,7 +23,7 @@ from sandbox.servers.tls import throwaway_tls
 from sandbox.servers.zuora import ZuoraService
 from sandbox.world import read_manifest
 
-__all__ = ["Fault", "FaultProfile", "JobFault", "SandboxEndpoints", "SandboxServers", "serve_forever"]
+__all__ = ["Fault", "FaultProfile", "JobFault", "PostgresServer", "SandboxEndpoints", "SandboxServers", "serve_forever"]
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,8 @@ class SandboxEndpoints:
     salesforce_consumer_key: str
     salesforce_consumer_secret: str
     salesforce_ca_bundle: Path
-    customersdot_url: str
-    customersdot_admin_email: str
-    customersdot_admin_token: str
+    customersdot_database_url: str
+    customersdot_password: str
 
 
 class SandboxServers:
@@ -48,6 +48,8 @@ class SandboxServers:
     A Salesforce Bulk API 2.0 query job completes `salesforce_job_seconds` after its creation, as `clock` tells;
     a Zuora Data Query job `zuora_job_seconds` after (once its statement has run), at most
     `zuora_max_running_jobs` at once, its result URLs valid for `zuora_result_url_ttl` seconds.
+    CustomersDot is a database of its own on `postgres` when given (a server shared by several sandboxes,
+    left running at stop), else on a PostgreSQL server started here on `customersdot_port` and stopped at stop.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class SandboxServers:
         zuora_job_seconds: float = 0.2,
         zuora_result_url_ttl: float = 600.0,
         zuora_max_running_jobs: int = 10,
+        postgres: PostgresServer | None = None,
     ) -> None:
         self.world = Path(world)
         self.faults = faults
@@ -82,6 +85,9 @@ class SandboxServers:
         self.zuora_max_running_jobs = zuora_max_running_jobs
         self._store: WorldStore | None = None
         self._files: ResultFiles | None = None
+        self.postgres = postgres
+        self._own_postgres: PostgresServer | None = None
+        self._database: CustomersDotDatabase | None = None
         self._services: dict[str, Service] = {}
         self._servers: list[SandboxHTTPServer] = []
         self._endpoints: SandboxEndpoints | None = None
@@ -124,9 +130,8 @@ class SandboxServers:
             job_seconds=self.salesforce_job_seconds,
             clock=self.clock,
         )
-        customersdot = CustomersDotService(store, self.faults, self._stopping)
         try:
-            for service in (zuora, salesforce, customersdot):
+            for service in (zuora, salesforce):
                 server = SandboxHTTPServer(
                     self.host,
                     self.ports[service.system],
@@ -139,7 +144,8 @@ class SandboxServers:
             file_host = SandboxHTTPServer(self.host, 0, files.respond)
             files.base_url = file_host.base_url
             self._servers.append(file_host)
-        except OSError:
+            self._database = self._start_database()
+        except BaseException:
             self.stop()
             raise
         for server in self._servers:
@@ -153,9 +159,8 @@ class SandboxServers:
             salesforce_consumer_key=salesforce.consumer_key,
             salesforce_consumer_secret=salesforce.consumer_secret,
             salesforce_ca_bundle=bundle,
-            customersdot_url=customersdot.base_url,
-            customersdot_admin_email=customersdot.admin_email,
-            customersdot_admin_token=customersdot.admin_token,
+            customersdot_database_url=self._database.url,
+            customersdot_password=self._database.password,
         )
         return self._endpoints
 
@@ -168,6 +173,12 @@ class SandboxServers:
         self._services = {}
         self._endpoints = None
         self._store = self._files = None
+        if self._database is not None:
+            self._database.drop()
+            self._database = None
+        if self._own_postgres is not None:
+            self._own_postgres.stop()
+            self._own_postgres = None
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None
@@ -183,9 +194,11 @@ class SandboxServers:
             self._store = store
             for service in self._services.values():
                 service.load(store)
+        if self._database is not None:
+            self._database.load(self.world)
 
     def request_counts(self) -> dict[str, int]:
-        """The number of HTTP requests each system has served since the start."""
+        """The number of HTTP requests each HTTP system (Zuora, Salesforce) has served since the start."""
         return {system: service.requests for system, service in self._services.items()}
 
     def result_file_requests(self) -> int:
@@ -196,6 +209,15 @@ class SandboxServers:
         """How many requests the Zuora server has served per `Zuora-Track-Id` (None: without one)."""
         service = self._services.get("zuora")
         return dict(service.track_ids) if isinstance(service, ZuoraService) else {}
+
+    def _start_database(self) -> CustomersDotDatabase:
+        """The world's CustomersDot database, on the shared PostgreSQL server or on one of its own."""
+        server = self.postgres
+        if server is None:
+            self._own_postgres = server = PostgresServer(self.host, self.ports["customersdot"]).start()
+        database = CustomersDotDatabase(server, self.faults)
+        database.create(self.world)
+        return database
 
     def __enter__(self) -> SandboxServers:
         self.start()

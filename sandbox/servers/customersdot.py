@@ -1,164 +1,185 @@
-"""The sandbox CustomersDot admin export API: keyset-paginated tables and id lists, GitLab style.
-
-`updated_after` keeps rows whose `updated_at` is at or after the given instant (`>=`), so a client
-that passes its last watermark sees the rows stamped exactly at it again rather than missing them.
-"""
+"""The sandbox CustomersDot database: a world's six tables in PostgreSQL, read through a read-only role."""
 
 from __future__ import annotations
 
-import bisect
-import re
+import json
 import secrets
 import threading
-from dataclasses import dataclass
-from datetime import datetime
-from http import HTTPStatus
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-from connectors.schema import parse_datetime
-from sandbox.servers.faults import FaultProfile
-from sandbox.servers.http import Request, Response, json_response
-from sandbox.servers.service import RateWindow, Route, Service, same_secret
-from sandbox.servers.store import Table, WorldStore
+import psycopg
+from psycopg import sql
 
-MAX_PER_PAGE = 100
-MAX_IDS_PER_PAGE = 10000
-_TABLE = r"/api/v1/admin/(?P<table>[A-Za-z_]+)"
+from connectors.schema import Field, FieldType, SourceObject, objects_of
+from sandbox.servers.faults import Fault, FaultInjector, FaultProfile
+from sandbox.servers.postgres import PostgresServer
+from sandbox.world import WorldFormatError, iter_records
+
+SYSTEM = "customersdot"
+DATABASE_FAULTS = (Fault.DROP, Fault.SLOW, Fault.RESTART)
+PLANNED_READS = 5000
+RESTART_MARKER = "lnr-sandbox-restart"
+WATCH_SECONDS = 0.02
+FAULTS_SQL = Path(__file__).with_name("customersdot_faults.sql")
+
+_COLUMN_TYPES = {
+    FieldType.STRING: "text",
+    FieldType.MONEY: "numeric(18,2)",
+    FieldType.BOOLEAN: "boolean",
+    FieldType.DATE: "date",
+    FieldType.DATETIME: "timestamp with time zone",
+}
 
 
-class BadParameter(ValueError):
-    """A query parameter the API refuses."""
+def column_type(field: Field) -> str:
+    """The PostgreSQL type of a declared column: bigint ids, integer counts, natural types otherwise."""
+    if field.type is FieldType.INTEGER:
+        return "bigint" if field.name in ("id", "uid") or field.name.endswith("_id") else "integer"
+    return _COLUMN_TYPES[field.type]
 
 
-@dataclass(frozen=True)
-class _Page:
-    """The keyset page a request asks for."""
+class CustomersDotDatabase:
+    """One world's CustomersDot tables in a database of their own on a PostgreSQL server.
 
-    per_page: int
-    id_after: int | None
-    updated_after: datetime | None
+    The tables have the columns of the world format with their natural types (plus a text column for
+    any other field a world's records carry), a primary key on `id` and an index on (`updated_at`,
+    `id`). A login role with SELECT only reads them; its password is made up here and handed out.
+    """
 
+    def __init__(self, server: PostgresServer, faults: FaultProfile | None = None) -> None:
+        suffix = secrets.token_hex(4)
+        self.server = server
+        self.name = f"customers_db_{suffix}"
+        self.role = f"lnr_reader_{suffix}"
+        self.password = secrets.token_urlsafe(24)
+        self.faults = faults if faults is not None and SYSTEM in faults.systems else None
+        self._watcher: threading.Thread | None = None
+        self._stopping = threading.Event()
 
-class CustomersDotService(Service):
-    """`GET /api/v1/admin/<table>` and `GET /api/v1/admin/<table>/ids` over one world."""
+    @property
+    def url(self) -> str:
+        """The database URL for the reader, without the password."""
+        return f"postgresql://{self.role}@{self.server.host}:{self.server.port}/{self.name}?sslmode=disable"
 
-    system = "customersdot"
-    bare_429 = True
+    def create(self, world: Path) -> None:
+        """Create the reader role and the database, and load `world` into it."""
+        with self.server.connect() as admin:
+            admin.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(self.role), sql.Literal(self._login_password())))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
+            admin.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(self.name)))
+            admin.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                sql.Identifier(self.name), sql.Identifier(self.role)))
+        with self.server.connect(self.name) as con:
+            con.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+            if self.faults is not None:
+                con.execute(self._faults_sql())
+                con.execute("CREATE SCHEMA store")
+                self._plan_faults(con)
+        self.load(world)
+        if self.faults is not None and Fault.RESTART in self.faults.script:
+            self._stopping.clear()
+            self._watcher = threading.Thread(target=self._watch_restarts, name="customersdot-restarts", daemon=True)
+            self._watcher.start()
 
-    def __init__(self, store: WorldStore, faults: FaultProfile | None, stopping: threading.Event) -> None:
-        super().__init__(store, faults, stopping)
-        self.admin_email = f"sandbox-admin-{secrets.token_hex(4)}@example.com"
-        self.admin_token = secrets.token_urlsafe(24)
-        self.window = RateWindow(limit=2000, seconds=60)
-        self.routes = [
-            Route("GET", _TABLE, self._rows),
-            Route("GET", _TABLE + "/ids", self._ids),
-        ]
+    def load(self, world: Path) -> None:
+        """Replace the tables with `world`'s records, in one transaction."""
+        with self.server.connect(self.name) as con, con.transaction():
+            for obj in objects_of(SYSTEM):
+                self._load_table(con, obj, world)
 
-    def authenticate(self, request: Request) -> str | None:
-        """The admin email of a request whose `X-Admin-Email` and `X-Admin-Token` are right."""
-        email = request.headers.get("X-Admin-Email")
-        if same_secret(email, self.admin_email) and same_secret(
-            request.headers.get("X-Admin-Token"), self.admin_token
-        ):
-            return email
-        return None
+    def drop(self) -> None:
+        """Remove the database and the reader role."""
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+            self._watcher = None
+        if not self.server.running:
+            return
+        with self.server.connect() as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(self.role)))
 
-    def error(self, status: int) -> Response:
-        """GitLab's `{"message": "<status> <reason>"}` body."""
-        return _message(status, f"{status} {HTTPStatus(status).phrase}")
+    def _login_password(self) -> str:
+        """The role's real password: the one handed out, unless the faults say to refuse it."""
+        refused = self.faults is not None and self.faults.refuse_password
+        return secrets.token_urlsafe(24) if refused else self.password
 
-    def limit_headers(self, status: int) -> list[tuple[str, str]]:
-        """GitLab's `RateLimit-*` headers (reset as a Unix time)."""
-        limit, remaining, reset_at = self.window.hit()
-        return [
-            ("RateLimit-Limit", str(limit)),
-            ("RateLimit-Remaining", str(0 if status == 429 else remaining)),
-            ("RateLimit-Reset", str(int(reset_at))),
-        ]
-
-    def _rows(self, request: Request, match: re.Match[str]) -> Response:
-        return self._serve(request, match["table"], default_per_page=20, max_per_page=MAX_PER_PAGE, ids=False)
-
-    def _ids(self, request: Request, match: re.Match[str]) -> Response:
-        return self._serve(
-            request, match["table"], default_per_page=1000, max_per_page=MAX_IDS_PER_PAGE, ids=True
-        )
-
-    def _serve(
-        self, request: Request, name: str, *, default_per_page: int, max_per_page: int, ids: bool
-    ) -> Response:
-        table = self.store.table(self.system, name)
-        if table is None:
-            return self.error(404)
+    def _load_table(self, con: psycopg.Connection, obj: SourceObject, world: Path) -> None:
+        """(Re)create one table and COPY the world's records into it."""
+        records = list(iter_records(world, obj))
+        declared = {f.name for f in obj.fields}
+        extra = sorted({name for record in records for name in record} - declared)
+        schema = "store" if self.faults is not None else "public"
+        table = sql.Identifier(schema, obj.name)
+        columns = [sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(column_type(f))) for f in obj.fields]
+        columns += [sql.SQL("{} text").format(sql.Identifier(name)) for name in extra]
+        if schema == "store":
+            con.execute(sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier("public", obj.name)))
+        con.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
+        con.execute(sql.SQL("CREATE TABLE {} ({}, PRIMARY KEY (id))").format(table, sql.SQL(", ").join(columns)))
+        names = [*(f.name for f in obj.fields), *extra]
+        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(table, sql.SQL(", ").join(map(sql.Identifier, names)))
         try:
-            page = _page(request, default_per_page, max_per_page)
-        except BadParameter as exc:
-            return _message(400, f"400 Bad request - {exc}")
-        keys, rows = _keyset(table, page.updated_after)
-        start = bisect.bisect_right(keys, page.id_after) if page.id_after is not None else 0
-        chosen = rows[start : start + page.per_page]
-        headers = [("X-Total", str(len(rows)))]
-        if start + page.per_page < len(rows):
-            headers.append(
-                ("Link", f'<{self._next_url(request, keys[start + page.per_page - 1])}>; rel="next"')
-            )
-        if ids:
-            return json_response(200, [table.records[i][table.obj.key] for i in chosen], headers)
-        return json_response(200, [_full_record(table, table.records[i]) for i in chosen], headers)
+            with con.cursor().copy(copy_sql) as copy:
+                for row in _rows(records, names, declared):
+                    copy.write_row(row)
+        except psycopg.Error as exc:
+            raise WorldFormatError(f"{obj.world_path} does not fit a PostgreSQL table: {exc}") from None
+        con.execute(sql.SQL("CREATE INDEX ON {} (updated_at, id)").format(table))
+        if schema == "store":
+            con.execute(sql.SQL("CREATE VIEW {} AS SELECT * FROM {} WHERE sandbox.gate({})").format(
+                sql.Identifier("public", obj.name), table, sql.Literal(obj.name)))
+        con.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(sql.Identifier("public", obj.name),
+                                                               sql.Identifier(self.role)))
+        con.execute(sql.SQL("ANALYZE {}").format(table))
 
-    def _next_url(self, request: Request, last_id: int) -> str:
-        params = {k: v for k, v in request.query.items() if k != "id_after"}
-        params["id_after"] = [str(last_id)]
-        return f"{self.base_url}{request.path}?{urlencode(params, doseq=True)}"
+    def _faults_sql(self) -> bytes:
+        """The gate function and fault plan table, with this profile's fault row and slowness."""
+        assert self.faults is not None
+        text = FAULTS_SQL.read_text(encoding="utf-8")
+        for key, value in {"fault_row": self.faults.fault_row, "slow_seconds": self.faults.slow_seconds,
+                           "restart_marker": RESTART_MARKER}.items():
+            text = text.replace("{" + key + "}", str(value))
+        return text.encode()
+
+    def _plan_faults(self, con: psycopg.Connection) -> None:
+        """Draw the fault of each of the first reads from the seeded profile."""
+        injector = FaultInjector(self.faults, SYSTEM)
+        planned = [(n, fault.value) for n in range(1, PLANNED_READS + 1)
+                   if (fault := injector.draw()) in DATABASE_FAULTS]
+        with con.cursor() as cursor:
+            cursor.executemany("INSERT INTO sandbox.planned_faults VALUES (%s, %s)", planned)
+
+    def _watch_restarts(self) -> None:
+        """Restart the server whenever a read asks for it (the `restart` fault)."""
+        query = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+        while not self._stopping.wait(WATCH_SECONDS):
+            try:
+                with self.server.connect(connect_timeout=2) as admin:
+                    while not self._stopping.wait(WATCH_SECONDS):
+                        if admin.execute(query, [RESTART_MARKER]).fetchone()[0]:
+                            break
+                    else:
+                        return
+                self.server.restart()
+            except psycopg.Error:
+                continue
 
 
-def _page(request: Request, default_per_page: int, max_per_page: int) -> _Page:
-    for name, allowed in (("pagination", "keyset"), ("order_by", "id"), ("sort", "asc")):
-        if request.param(name) not in (None, allowed):
-            raise BadParameter(f"{name} does not have a valid value")
-    per_page = _integer(request, "per_page")
-    if per_page is not None and per_page < 1:
-        raise BadParameter("per_page does not have a valid value")
-    updated_after = request.param("updated_after")
-    try:
-        after = parse_datetime(updated_after) if updated_after is not None else None
-    except ValueError:
-        raise BadParameter("updated_after is invalid") from None
-    return _Page(min(per_page or default_per_page, max_per_page), _integer(request, "id_after"), after)
+def _rows(records: list[dict[str, Any]], names: list[str], declared: set[str]) -> Iterator[tuple[Any, ...]]:
+    """The COPY rows of `records`: declared fields as given (PostgreSQL reads them), others as text."""
+    for record in records:
+        yield tuple(_cell(record.get(name), name in declared) for name in names)
 
 
-def _integer(request: Request, name: str) -> int | None:
-    text = request.param(name)
-    if text is None:
+def _cell(value: Any, declared: bool) -> Any:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    if isinstance(value, str) and not value.strip():
         return None
-    try:
-        return int(text)
-    except ValueError:
-        raise BadParameter(f"{name} is invalid") from None
-
-
-def _keyset(table: Table, updated_after: datetime | None) -> tuple[list[int], list[int]]:
-    """The ids (ascending) of the rows updated at or after `updated_after`, and those rows' indices."""
-
-    def compute() -> tuple[list[int], list[int]]:
-        ids = table.column(table.obj.key)
-        stamps = table.column(table.obj.watermark)
-        chosen = sorted(
-            (ids[i], i)
-            for i in range(len(ids))
-            if ids[i] is not None
-            and (updated_after is None or (stamps[i] is not None and stamps[i] >= updated_after))
-        )
-        return [key for key, _ in chosen], [i for _, i in chosen]
-
-    return table.memo(("keyset", updated_after), compute)
-
-
-def _full_record(table: Table, record: dict[str, Any]) -> dict[str, Any]:
-    return {**{name: None for name in table.obj.field_names}, **record}
-
-
-def _message(status: int, message: str) -> Response:
-    return json_response(status, {"message": message})
+    if not declared and value is not None and not isinstance(value, str):
+        return json.dumps(value)
+    return value

@@ -22,6 +22,7 @@ class Fault(StrEnum):
     TRUNCATE = "truncate"
     EXPIRE_TOKEN = "expire-token"
     EXPIRE_LOCATOR = "expire-locator"
+    RESTART = "restart"
 
 
 class JobFault(StrEnum):
@@ -43,6 +44,10 @@ class FaultProfile:
     too when `token_requests` is set): first the `script` (one entry per request, None for none),
     then `expire_token_every`/`expire_locator_every`, then the random rates. Asynchronous query jobs
     draw their fate from `job_script`, one entry per job submitted (None for a job that goes well).
+
+    The CustomersDot database draws one fault per table read and honours `drop` (its connection is
+    terminated), `slow` (past the reader's statement timeout) and `restart` (the server restarts), striking
+    at row `fault_row` of the read; `refuse_password` makes it refuse the password it hands out.
     """
 
     seed: int = 0
@@ -61,6 +66,8 @@ class FaultProfile:
     job_script: tuple[JobFault | str | None, ...] = ()
     systems: tuple[str, ...] = SYSTEMS
     token_requests: bool = False
+    fault_row: int = 25
+    refuse_password: bool = False
 
     def __post_init__(self) -> None:
         rates = self.rates()
@@ -70,6 +77,8 @@ class FaultProfile:
             raise ValueError("bare_429_share must lie in [0, 1]")
         if min(self.retry_after, self.slow_seconds, self.expire_token_every, self.expire_locator_every) < 0:
             raise ValueError("retry_after, slow_seconds and the expiry periods must not be negative")
+        if self.fault_row < 1:
+            raise ValueError("fault_row must be at least 1")
         unknown = set(self.systems) - set(SYSTEMS)
         if unknown:
             raise ValueError(f"unknown systems: {sorted(unknown)}")
