@@ -33,6 +33,7 @@ IDS_PAGE_SIZE = 50_000
 TRANSIENT_STATES = ("08", "57P01", "57P02", "57P03", "40001", "40P01", "57014", "53300", "55P03")
 AUTHENTICATION_STATES = ("28P01", "28000")
 AUTHENTICATION_WORDS = ("password authentication failed", "no password supplied", "authentication failed")
+SETUP_WORDS = ("SSL", "does not exist", "invalid connection option")  # a connection that retries cannot fix
 
 Position = tuple[Any, ...] | None
 
@@ -228,7 +229,8 @@ class CustomersDotClient(ClientBase):
         detail = self._clean(f"{state + ': ' if state else ''}{str(exc).strip() or type(exc).__name__}")
         if state in AUTHENTICATION_STATES or any(word in str(exc) for word in AUTHENTICATION_WORDS):
             raise AuthenticationError(self.system, self._endpoint(obj), detail) from exc
-        if state.startswith(TRANSIENT_STATES) or (not state and isinstance(exc, psycopg.OperationalError)):
+        unreachable = not state and isinstance(exc, psycopg.OperationalError)
+        if state.startswith(TRANSIENT_STATES) or (unreachable and not any(w in str(exc) for w in SETUP_WORDS)):
             return TransientError(detail)
         raise ExtractionError(self.system, self._endpoint(obj), detail) from exc
 

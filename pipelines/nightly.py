@@ -101,9 +101,8 @@ def sandbox_resources(endpoints: Any, database: Path, as_of: str, reports_dir: P
             ca_bundle=str(endpoints.salesforce_ca_bundle),
         ),
         "customersdot": CustomersDotResource(
-            base_url=endpoints.customersdot_url,
-            admin_email=endpoints.customersdot_admin_email,
-            admin_token=endpoints.customersdot_admin_token,
+            database_url=endpoints.customersdot_database_url,
+            password=endpoints.customersdot_password,
         ),
         "reports": ReportsResource(directory=str(reports_dir)),
     }

@@ -108,22 +108,20 @@ class SalesforceResource(_ClientResource):
 
 
 class CustomersDotResource(_ClientResource):
-    """CustomersDot admin export API: base URL and admin credentials."""
+    """CustomersDot's PostgreSQL database: a postgresql:// URL of a read-only role, and its password."""
 
-    base_url: str
-    admin_email: str
-    admin_token: str
-    ca_bundle: str | None = None
+    database_url: str
+    password: str | None = None
+    statement_timeout: float = 300.0
 
     def _open(self) -> CustomersDotClient:
         return CustomersDotClient(
-            self.base_url,
-            self.admin_email,
-            self.admin_token,
+            self.database_url,
+            password=self.password,
+            statement_timeout=self.statement_timeout,
             timeout=self.timeout,
             max_attempts=self.max_attempts,
             backoff_base=self.backoff_base,
-            verify=self.ca_bundle or True,
         )
 
 

@@ -41,9 +41,9 @@ ENVIRONMENT: dict[str, str] = {
     "LNR_SALESFORCE_CA_BUNDLE": "a CA bundle to verify Salesforce with (default: the system's)",
     "LNR_SALESFORCE_API_VERSION": f"Salesforce API version for REST and Bulk API 2.0 (default {API_VERSION})",
     "LNR_SALESFORCE_BULK_THRESHOLD": f"records above which a read uses Bulk API 2.0 (default {BULK_THRESHOLD})",
-    "LNR_CUSTOMERSDOT_URL": "CustomersDot base URL, e.g. https://customers.gitlab.com",
-    "LNR_CUSTOMERSDOT_ADMIN_EMAIL": "CustomersDot admin e-mail for the export API",
-    "LNR_CUSTOMERSDOT_ADMIN_TOKEN": "CustomersDot admin token (secret)",
+    "LNR_CUSTOMERSDOT_DATABASE_URL": "CustomersDot's PostgreSQL (a read replica) as postgresql://user@host:port/"
+    "dbname?sslmode=require, a read-only role",
+    "LNR_CUSTOMERSDOT_PASSWORD": "that role's password (secret; or PGPASSFILE / ~/.pgpass)",
     "LNR_REPORTS_DIR": "the folder under which reports/<as_of>/ is written (default: the current folder)",
     "LNR_REPORTS_COPY_TO": "a folder the reports are copied to after each run",
     "LNR_SMTP_HOST": "SMTP server for the report e-mail (unset: no e-mail)",
@@ -58,7 +58,7 @@ ENVIRONMENT: dict[str, str] = {
 }
 
 
-SOURCE_URLS = ("LNR_ZUORA_BASE_URL", "LNR_SALESFORCE_INSTANCE_URL", "LNR_CUSTOMERSDOT_URL")
+SOURCE_URLS = ("LNR_ZUORA_BASE_URL", "LNR_SALESFORCE_INSTANCE_URL", "LNR_CUSTOMERSDOT_DATABASE_URL")
 
 
 def production_configured(env: Mapping[str, str] | None = None) -> bool:
@@ -117,9 +117,8 @@ def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str
             bulk_threshold=int(env.get("LNR_SALESFORCE_BULK_THRESHOLD") or BULK_THRESHOLD),
         ),
         "customersdot": CustomersDotResource(
-            base_url=dg.EnvVar("LNR_CUSTOMERSDOT_URL"),
-            admin_email=dg.EnvVar("LNR_CUSTOMERSDOT_ADMIN_EMAIL"),
-            admin_token=dg.EnvVar("LNR_CUSTOMERSDOT_ADMIN_TOKEN"),
+            database_url=dg.EnvVar("LNR_CUSTOMERSDOT_DATABASE_URL"),
+            password=_optional(env, "LNR_CUSTOMERSDOT_PASSWORD"),
         ),
         "reports": ReportsResource(
             directory=env.get("LNR_REPORTS_DIR") or DEFAULT_REPORTS_DIR,
@@ -148,7 +147,6 @@ def sandbox_environment(endpoints: Any, database: str, as_of: str, reports_dir: 
         "LNR_SALESFORCE_CONSUMER_KEY": endpoints.salesforce_consumer_key,
         "LNR_SALESFORCE_CONSUMER_SECRET": endpoints.salesforce_consumer_secret,
         "LNR_SALESFORCE_CA_BUNDLE": str(endpoints.salesforce_ca_bundle),
-        "LNR_CUSTOMERSDOT_URL": endpoints.customersdot_url,
-        "LNR_CUSTOMERSDOT_ADMIN_EMAIL": endpoints.customersdot_admin_email,
-        "LNR_CUSTOMERSDOT_ADMIN_TOKEN": endpoints.customersdot_admin_token,
+        "LNR_CUSTOMERSDOT_DATABASE_URL": endpoints.customersdot_database_url,
+        "LNR_CUSTOMERSDOT_PASSWORD": endpoints.customersdot_password,
     }

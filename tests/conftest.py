@@ -1,4 +1,4 @@
-"""Fixtures shared by every test folder: a plain local SMTP server and a closed port."""
+"""Fixtures shared by every test folder: one PostgreSQL server per session, a plain SMTP server, a closed port."""
 
 from __future__ import annotations
 
@@ -6,7 +6,19 @@ from collections.abc import Iterator
 
 import pytest
 
+from sandbox.servers import PostgresServer, SandboxServers
 from tests.smtp import Inbox, SmtpServer, free_port, serve_smtp
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session: every sandbox gets a database of its own on it."""
+    with PostgresServer() as server:
+        SandboxServers.shared_postgres = server
+        try:
+            yield server
+        finally:
+            SandboxServers.shared_postgres = None
 
 
 @pytest.fixture

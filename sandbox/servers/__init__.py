@@ -48,9 +48,12 @@ class SandboxServers:
     A Salesforce Bulk API 2.0 query job completes `salesforce_job_seconds` after its creation, as `clock` tells;
     a Zuora Data Query job `zuora_job_seconds` after (once its statement has run), at most
     `zuora_max_running_jobs` at once, its result URLs valid for `zuora_result_url_ttl` seconds.
-    CustomersDot is a database of its own on `postgres` when given (a server shared by several sandboxes,
-    left running at stop), else on a PostgreSQL server started here on `customersdot_port` and stopped at stop.
+    CustomersDot is a database of its own on `postgres` when given, else on `shared_postgres` when set (a
+    server shared by several sandboxes, left running at stop), else on a PostgreSQL server started here on
+    `customersdot_port` and stopped at stop.
     """
+
+    shared_postgres: PostgresServer | None = None
 
     def __init__(
         self,
@@ -212,7 +215,7 @@ class SandboxServers:
 
     def _start_database(self) -> CustomersDotDatabase:
         """The world's CustomersDot database, on the shared PostgreSQL server or on one of its own."""
-        server = self.postgres
+        server = self.postgres or SandboxServers.shared_postgres
         if server is None:
             self._own_postgres = server = PostgresServer(self.host, self.ports["customersdot"]).start()
         database = CustomersDotDatabase(server, self.faults)

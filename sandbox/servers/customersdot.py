@@ -55,6 +55,9 @@ class CustomersDotDatabase:
         self.role = f"lnr_reader_{suffix}"
         self.password = secrets.token_urlsafe(24)
         self.faults = faults if faults is not None and SYSTEM in faults.systems else None
+        self.gated = self.faults is not None and bool(
+            self.faults.rate_drop or self.faults.rate_slow or set(self.faults.script) & set(DATABASE_FAULTS)
+        )
         self._watcher: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -74,12 +77,12 @@ class CustomersDotDatabase:
                 sql.Identifier(self.name), sql.Identifier(self.role)))
         with self.server.connect(self.name) as con:
             con.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
-            if self.faults is not None:
+            if self.gated:
                 con.execute(self._faults_sql())
                 con.execute("CREATE SCHEMA store")
                 self._plan_faults(con)
         self.load(world)
-        if self.faults is not None and Fault.RESTART in self.faults.script:
+        if self.gated and Fault.RESTART in self.faults.script:
             self._stopping.clear()
             self._watcher = threading.Thread(target=self._watch_restarts, name="customersdot-restarts", daemon=True)
             self._watcher.start()
@@ -112,7 +115,7 @@ class CustomersDotDatabase:
         records = list(iter_records(world, obj))
         declared = {f.name for f in obj.fields}
         extra = sorted({name for record in records for name in record} - declared)
-        schema = "store" if self.faults is not None else "public"
+        schema = "store" if self.gated else "public"
         table = sql.Identifier(schema, obj.name)
         columns = [sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(column_type(f))) for f in obj.fields]
         columns += [sql.SQL("{} text").format(sql.Identifier(name)) for name in extra]

@@ -10,14 +10,14 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     read_key text := tab || ' ' || pg_backend_pid() || ' ' || transaction_timestamp();
     counter text := current_setting('data_directory') || '/lnr_sandbox_reads_' || current_database();
-    read_no integer;
+    this_read integer;
     row_no integer;
     planned text;
 BEGIN
     IF current_setting('sandbox.read', true) IS DISTINCT FROM read_key THEN
-        read_no := coalesce(nullif(trim(pg_read_file(counter, 0, 32, true)), '')::integer, 0) + 1;
-        EXECUTE format('COPY (SELECT %s) TO %L', read_no, counter);
-        SELECT f.fault INTO planned FROM sandbox.planned_faults f WHERE f.read_no = gate.read_no;
+        this_read := coalesce(nullif(trim(pg_read_file(counter, 0, 32, true)), '')::integer, 0) + 1;
+        EXECUTE format('COPY (SELECT %s) TO %L', this_read, counter);
+        SELECT f.fault INTO planned FROM sandbox.planned_faults f WHERE f.read_no = this_read;
         PERFORM set_config('sandbox.read', read_key, false);
         PERFORM set_config('sandbox.row', '0', false);
         PERFORM set_config('sandbox.fault', coalesce(planned, ''), false);

@@ -125,8 +125,5 @@ def salesforce_client(endpoints: Any, *, oauth: bool = False, **options: Any) ->
 def customersdot_client(endpoints: Any, **options: Any) -> CustomersDotClient:
     """A CustomersDot client of the sandbox, with fast retries unless told otherwise."""
     return CustomersDotClient(
-        endpoints.customersdot_url,
-        endpoints.customersdot_admin_email,
-        endpoints.customersdot_admin_token,
-        **{**FAST, **options},
+        endpoints.customersdot_database_url, password=endpoints.customersdot_password, **{**FAST, **options}
     )
