@@ -130,7 +130,8 @@ class CustomersDotDatabase:
                 for row in _rows(records, names, declared):
                     copy.write_row(row)
         except psycopg.Error as exc:
-            raise WorldFormatError(f"{obj.world_path} does not fit a PostgreSQL table: {exc}") from None
+            detail = " ".join(str(exc).split())
+            raise WorldFormatError(f"{obj.world_path} does not fit a PostgreSQL table: {detail}") from None
         con.execute(sql.SQL("CREATE INDEX ON {} (updated_at, id)").format(table))
         if schema == "store":
             con.execute(sql.SQL("CREATE VIEW {} AS SELECT * FROM {} WHERE sandbox.gate({})").format(

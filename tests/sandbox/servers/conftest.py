@@ -88,30 +88,6 @@ class SalesforceAPI:
         return self.get(f"/services/data/v59.0/{endpoint}/", params={"q": soql}, headers=headers)
 
 
-class CustomersDotAPI:
-    """A bare client of the sandbox CustomersDot server."""
-
-    def __init__(self, http: httpx.Client, endpoints: SandboxEndpoints) -> None:
-        self.http = http
-        self.url = endpoints.customersdot_url
-        self.headers = {
-            "X-Admin-Email": endpoints.customersdot_admin_email,
-            "X-Admin-Token": endpoints.customersdot_admin_token,
-        }
-
-    def get(self, path: str, **params: Any) -> httpx.Response:
-        """GET an admin API path (or a full URL from a Link header) as the admin."""
-        url = path if path.startswith("http") else f"{self.url}/api/v1/admin/{path}"
-        return self.http.get(url, params=params or None, headers=self.headers)
-
-    def pages(self, path: str, **params: Any) -> list[httpx.Response]:
-        """Every page of a listing, following `Link: rel="next"`."""
-        pages = [self.get(path, **params)]
-        while "next" in pages[-1].links:
-            pages.append(self.get(pages[-1].links["next"]["url"]))
-        return pages
-
-
 class Sandbox:
     """Running sandbox servers with a client of each."""
 
@@ -120,7 +96,6 @@ class Sandbox:
         self.endpoints = servers.endpoints
         self.zuora = ZuoraAPI(http, self.endpoints)
         self.salesforce = SalesforceAPI(self.endpoints)
-        self.customersdot = CustomersDotAPI(http, self.endpoints)
 
 
 def _bearer(token: str) -> dict[str, str]:

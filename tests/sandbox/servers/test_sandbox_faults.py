@@ -84,33 +84,22 @@ def test_zuora_429_on_the_third_data_request(sandbox, subscriptions) -> None:
     assert limited.json()["reasons"][0]["code"] == 90000070
 
 
-def test_customersdot_429_with_and_without_retry_after(sandbox) -> None:
-    profile = FaultProfile(script=("429", "429-no-retry-after"), retry_after=1)
-    customersdot = sandbox({}, profile).customersdot
-    first, second, third = (customersdot.get("orders") for _ in range(3))
-    assert (first.status_code, first.headers.get("Retry-After")) == (429, "1")
-    assert (second.status_code, second.headers.get("Retry-After")) == (429, None)
-    assert second.json() == {"message": "429 Too Many Requests"}
-    assert third.status_code == 200
-
-
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_in_each_systems_shape(sandbox, subscriptions, status) -> None:
     running = sandbox({}, FaultProfile(script=(str(status),)))
     zuora = running.zuora.query(ALL, running.zuora.token())
     salesforce = running.salesforce.query("SELECT Id FROM Account")
-    customersdot = running.customersdot.get("orders")
-    assert zuora.status_code == salesforce.status_code == customersdot.status_code == status
+    assert zuora.status_code == salesforce.status_code == status
     assert zuora.json()["success"] is False
     assert salesforce.json()[0]["errorCode"] in ("UNKNOWN_EXCEPTION", "SERVER_UNAVAILABLE")
-    assert customersdot.json()["message"].startswith(str(status))
 
 
 def test_a_dropped_connection_gets_no_response(sandbox) -> None:
     running = sandbox({}, FaultProfile(script=("drop",)))
+    token = running.zuora.token()
     with pytest.raises(httpx.RemoteProtocolError):
-        running.customersdot.get("orders")
-    assert running.customersdot.get("orders").status_code == 200
+        running.zuora.query(ALL, token)
+    assert running.zuora.query(ALL, token).status_code == 200
     with pytest.raises(requests.exceptions.ConnectionError):
         running.salesforce.query("SELECT Id FROM Account")
     assert running.salesforce.query("SELECT Id FROM Account").status_code == 200
@@ -154,19 +143,20 @@ def test_a_truncated_salesforce_page_breaks_the_read_over_tls(sandbox) -> None:
 
 def test_a_slow_response_outlasts_the_client_timeout_and_never_blocks_stop(sandbox) -> None:
     running = sandbox({}, FaultProfile(script=("slow",), slow_seconds=30))
+    token = running.zuora.token()
     with httpx.Client(trust_env=False, timeout=0.3) as client, pytest.raises(httpx.ReadTimeout):
-        client.get(
-            f"{running.endpoints.customersdot_url}/api/v1/admin/orders", headers=running.customersdot.headers
-        )
+        url, bearer = f"{running.endpoints.zuora_url}/v1/action/query", {"Authorization": f"Bearer {token}"}
+        client.post(url, json={"queryString": ALL}, headers=bearer)
     started = time.monotonic()
     running.servers.stop()
     assert time.monotonic() - started < 2
 
 
 def test_slow_responses_still_arrive(sandbox) -> None:
-    customersdot = sandbox({}, FaultProfile(script=("slow",), slow_seconds=0.2)).customersdot
+    zuora = sandbox({}, FaultProfile(script=("slow",), slow_seconds=0.2)).zuora
+    token = zuora.token()
     started = time.monotonic()
-    assert customersdot.get("orders").status_code == 200
+    assert zuora.query(ALL, token).status_code == 200
     assert time.monotonic() - started >= 0.2
 
 
@@ -230,8 +220,9 @@ def test_token_endpoint_faults_only_when_asked(sandbox) -> None:
 
 def test_random_faults_repeat_with_the_seed(sandbox) -> None:
     def statuses() -> list[int]:
-        customersdot = sandbox({}, FaultProfile(seed=5, rate_500=0.3, rate_429=0.2)).customersdot
-        return [customersdot.get("orders").status_code for _ in range(30)]
+        zuora = sandbox({}, FaultProfile(seed=5, rate_500=0.3, rate_429=0.2)).zuora
+        token = zuora.token()
+        return [zuora.query(ALL, token).status_code for _ in range(30)]
 
     first = statuses()
     assert first == statuses() and {200, 429, 500} == set(first)

@@ -7,6 +7,7 @@ import threading
 import time
 
 import httpx
+import psycopg
 import pytest
 
 from sandbox.servers import SandboxServers, serve_forever
@@ -17,19 +18,20 @@ def test_endpoints_and_throwaway_credentials(sandbox) -> None:
     first, second = sandbox({}), sandbox({})
     endpoints = first.endpoints
     assert endpoints.zuora_url.startswith("http://127.0.0.1:")
-    assert endpoints.customersdot_url.startswith("http://127.0.0.1:")
+    assert endpoints.customersdot_database_url.startswith("postgresql://lnr_reader_")
+    assert "@127.0.0.1:" in endpoints.customersdot_database_url
     assert (
         endpoints.salesforce_instance_url.startswith("127.0.0.1:")
         and "//" not in endpoints.salesforce_instance_url
     )
     assert len(endpoints.zuora_client_id) == 36 and len(endpoints.zuora_client_secret) <= 42
     assert endpoints.salesforce_ca_bundle.is_file()
-    assert endpoints.customersdot_admin_email != second.endpoints.customersdot_admin_email
+    assert endpoints.customersdot_database_url != second.endpoints.customersdot_database_url
     for name in (
         "zuora_client_secret",
         "salesforce_session_id",
         "salesforce_consumer_secret",
-        "customersdot_admin_token",
+        "customersdot_password",
     ):
         assert getattr(endpoints, name) != getattr(second.endpoints, name)
 
@@ -37,11 +39,12 @@ def test_endpoints_and_throwaway_credentials(sandbox) -> None:
 def test_stop_releases_ports_closes_connections_and_removes_the_ca(sandbox) -> None:
     running = sandbox({})
     bundle = running.endpoints.salesforce_ca_bundle
-    assert running.customersdot.get("orders").status_code == 200
+    database = running.endpoints.customersdot_database_url, running.endpoints.customersdot_password
+    psycopg.connect(database[0], password=database[1]).close()
     running.servers.stop()
     assert not bundle.exists()
-    with pytest.raises(httpx.TransportError):
-        running.customersdot.get("orders")
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(database[0], password=database[1])
     with pytest.raises(RuntimeError):
         _ = running.servers.endpoints
     restarted = running.servers.start()
@@ -49,7 +52,8 @@ def test_stop_releases_ports_closes_connections_and_removes_the_ca(sandbox) -> N
     assert restarted.salesforce_ca_bundle.is_file()
 
 
-def test_ports_are_configurable(make_world, http) -> None:
+def test_ports_are_configurable(make_world, http, monkeypatch) -> None:
+    monkeypatch.setattr(SandboxServers, "shared_postgres", None)
     ports = []
     for _ in range(3):
         with socket.socket() as probe:
@@ -61,9 +65,9 @@ def test_ports_are_configurable(make_world, http) -> None:
     ) as servers:
         assert servers.endpoints.zuora_url == f"http://127.0.0.1:{ports[0]}"
         assert servers.endpoints.salesforce_instance_url == f"127.0.0.1:{ports[1]}"
-        assert servers.endpoints.customersdot_url == f"http://127.0.0.1:{ports[2]}"
+        assert f"@127.0.0.1:{ports[2]}/" in servers.endpoints.customersdot_database_url
         with pytest.raises(OSError):
-            SandboxServers(world, customersdot_port=ports[2]).start()
+            SandboxServers(world, zuora_port=ports[0]).start()
 
 
 def test_request_counts_per_system(sandbox) -> None:
@@ -71,7 +75,7 @@ def test_request_counts_per_system(sandbox) -> None:
     token = running.zuora.token()
     running.zuora.query("select Id from Account", token)
     running.salesforce.query("SELECT Id FROM Account")
-    assert running.servers.request_counts() == {"zuora": 2, "salesforce": 1, "customersdot": 0}
+    assert running.servers.request_counts() == {"zuora": 2, "salesforce": 1}
 
 
 def test_load_world_swaps_the_served_world(sandbox, make_world) -> None:
@@ -104,9 +108,10 @@ def test_load_world_swaps_the_served_world(sandbox, make_world) -> None:
     running.servers.load_world(make_world(night_two, name="night-two", as_of="2026-11-28"))
     assert running.zuora.query(zoql, token).json()["records"] == [{"Id": "2" * 32}]
     assert running.salesforce.query(soql).json()["totalSize"] == 1
-    fresh = running.customersdot.get("orders", updated_after="2026-11-26T00:00:00Z")
-    assert [row["id"] for row in fresh.json()] == [2] and fresh.headers["X-Total"] == "1"
-    assert running.customersdot.get("orders").headers["X-Total"] == "2"
+    endpoints = running.endpoints
+    with psycopg.connect(endpoints.customersdot_database_url, password=endpoints.customersdot_password) as con:
+        fresh = con.execute("SELECT id FROM orders WHERE updated_at >= '2026-11-26T00:00:00Z'").fetchall()
+        assert fresh == [(2,)] and con.execute("SELECT count(*) FROM orders").fetchone() == (2,)
 
 
 def test_a_directory_that_is_not_a_world_is_refused(tmp_path) -> None:
@@ -131,8 +136,9 @@ def test_serve_forever_prints_urls_and_credentials_until_told_to_stop(make_world
         "zuora_url",
         "zuora_client_id",
         "salesforce_instance_url",
-        "customersdot_admin_token",
+        "customersdot_database_url",
+        "customersdot_password",
     }
     assert "as of 2026-11-27" in printed
-    with pytest.raises(httpx.TransportError):
-        http.get(lines["customersdot_url"])
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(lines["customersdot_database_url"], password=lines["customersdot_password"])
