@@ -117,7 +117,7 @@ def test_a_night_with_the_mail_server_down_fails_keeps_the_reports_and_the_senso
     assert "nightly audit failed" in message["Subject"] and night.run_id in message.get_payload()
 
 
-@pytest.mark.parametrize("variable", ["LNR_ZUORA_CLIENT_SECRET", "LNR_CUSTOMERSDOT_ADMIN_TOKEN", "LNR_SMTP_PASSWORD"])
+@pytest.mark.parametrize("variable", ["LNR_ZUORA_CLIENT_SECRET", "LNR_CUSTOMERSDOT_PASSWORD", "LNR_SMTP_PASSWORD"])
 def test_secrets_are_documented_and_read_from_the_environment(variable):
     from pipelines.settings import ENVIRONMENT
 
@@ -146,6 +146,10 @@ def test_lnr_audit_run_reads_its_sources_from_the_environment(small_world, tmp_p
     assert done.returncode == 0, done.stderr[-2000:]
     assert "succeeded" in done.stdout
     assert env["LNR_ZUORA_CLIENT_SECRET"] not in done.stdout + done.stderr
+    password = env["LNR_CUSTOMERSDOT_PASSWORD"].encode()
+    assert password.decode() not in done.stdout + done.stderr
+    leaks = [path for path in tmp_path.rglob("*") if path.is_file() and password in path.read_bytes()]
+    assert leaks == []  # Dagster's storage and logs, the DuckDB file, the reports
     assert (tmp_path / "reports" / read_manifest(small_world).as_of / "summary.csv").exists()
 
 
