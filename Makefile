@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: demo test ui lint bench install browser clean
+.PHONY: demo test ui lint bench install browser postgresql clean
 
 install: $(STAMP)
 
@@ -19,19 +19,27 @@ $(STAMP): pyproject.toml constraints.txt
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-demo: $(STAMP)
+# The PostgreSQL server the sandbox runs for CustomersDot, from Debian's packages (no cluster of its own:
+# the sandbox creates a throw-away one each time and leaves no server running).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-common >/dev/null \
+	  && sed -ri 's/^#? *create_main_cluster *=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+demo: $(STAMP) postgresql
 	$(BIN)/lnr-audit demo --out $(OUT)/demo
 
-test: $(STAMP) browser
+test: $(STAMP) browser postgresql
 	$(BIN)/python -m pytest
 
-ui: $(STAMP)
+ui: $(STAMP) postgresql
 	$(BIN)/lnr-audit ui --out $(OUT)/ui
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(STAMP) postgresql
 	$(BIN)/python -m tests.bench --out $(OUT)/bench
 
 clean:

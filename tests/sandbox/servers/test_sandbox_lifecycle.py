@@ -6,7 +6,6 @@ import socket
 import threading
 import time
 
-import httpx
 import psycopg
 import pytest
 
