@@ -15,7 +15,11 @@ from sandbox.world import read_manifest
 
 
 def audit_nights(worlds: list[Path], out: Path) -> list[NightSummary]:
-    """Serve each world in turn and run the nightly job on it, all into one database under `out`."""
+    """Serve each world in turn and run the nightly job on it, all into one database under `out`.
+
+    Also checks that the CustomersDot password is in no file the nights leave (Dagster's storage and logs,
+    the DuckDB file, the reports).
+    """
     paths = DemoPaths(out)
     nights = []
     with SandboxServers(worlds[0]) as servers:
@@ -23,6 +27,8 @@ def audit_nights(worlds: list[Path], out: Path) -> list[NightSummary]:
             summary = audit_world(servers, world, paths)
             assert summary.success, summary.error
             nights.append(summary)
+        password = servers.endpoints.customersdot_password.encode()
+    assert [path for path in out.rglob("*") if path.is_file() and password in path.read_bytes()] == []
     return nights
 
 
