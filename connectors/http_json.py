@@ -1,4 +1,4 @@
-"""JSON over httpx under the shared retry policy, for the Zuora and CustomersDot clients."""
+"""JSON over httpx under the shared retry policy, for the Zuora client."""
 
 from __future__ import annotations
 

@@ -147,12 +147,14 @@ class SandboxServers:
             file_host = SandboxHTTPServer(self.host, 0, files.respond)
             files.base_url = file_host.base_url
             self._servers.append(file_host)
-            self._database = self._start_database()
+            self._start_database()
         except BaseException:
             self.stop()
             raise
         for server in self._servers:
             server.start()
+        database = self._database
+        assert database is not None
         self._endpoints = SandboxEndpoints(
             zuora_url=zuora.base_url,
             zuora_client_id=zuora.client_id,
@@ -162,8 +164,8 @@ class SandboxServers:
             salesforce_consumer_key=salesforce.consumer_key,
             salesforce_consumer_secret=salesforce.consumer_secret,
             salesforce_ca_bundle=bundle,
-            customersdot_database_url=self._database.url,
-            customersdot_password=self._database.password,
+            customersdot_database_url=database.url,
+            customersdot_password=database.password,
         )
         return self._endpoints
 
@@ -213,14 +215,13 @@ class SandboxServers:
         service = self._services.get("zuora")
         return dict(service.track_ids) if isinstance(service, ZuoraService) else {}
 
-    def _start_database(self) -> CustomersDotDatabase:
-        """The world's CustomersDot database, on the shared PostgreSQL server or on one of its own."""
+    def _start_database(self) -> None:
+        """Create the world's CustomersDot database, on the given or shared PostgreSQL server or on one of its own."""
         server = self.postgres or SandboxServers.shared_postgres
         if server is None:
             self._own_postgres = server = PostgresServer(self.host, self.ports["customersdot"]).start()
-        database = CustomersDotDatabase(server, self.faults)
-        database.create(self.world)
-        return database
+        self._database = CustomersDotDatabase(server, self.faults)
+        self._database.create(self.world)
 
     def __enter__(self) -> SandboxServers:
         self.start()
