@@ -122,7 +122,8 @@ def extract(
     difference, a client that reports deleted ids (`iter_deleted_id_pages`) has them removed in the same swap
     first, and ids are listed only if the count still disagrees. When ids appear
     that the increment missed (records whose watermark lies in the past), it falls back to a full load. An object
-    that fits in one page is always read in full: one call is cheaper than an increment with its count.
+    that fits in one page is read in full when its ids are costly: one call is cheaper than an increment with
+    its count.
 
     Before the swap, duplicate ids are resolved (the latest record kept, the others quarantined), and a load
     that would empty the object or shrink it by more than `policy.max_row_drop` is held: the previous snapshot
@@ -137,9 +138,9 @@ def extract(
     watermark = None if full else stored_watermark(con, obj)
     since = watermark - overlap if watermark is not None else None
     cheap_ids = client.ids_are_cheap(obj)
-    if since is not None and (
+    if since is not None and not cheap_ids and (
         previous_rows < client.page_size
-        or (not cheap_ids and _full_reload_due(con, obj, dt.datetime.now(dt.UTC), policy.full_reload_every))
+        or _full_reload_due(con, obj, dt.datetime.now(dt.UTC), policy.full_reload_every)
     ):
         since = None
     try:

@@ -53,9 +53,9 @@ def test_every_earlier_night_is_kept(three_nights):
     assert set(first_again) == read_expected_findings(worlds[0])
 
 
-def test_later_nights_are_loaded_incrementally_with_fewer_calls(three_nights):
+def test_later_nights_are_loaded_incrementally_reading_fewer_records(three_nights):
     _, _, nights = three_nights
-    calls = [sum(int(v["api_calls"]) for v in night.objects.values()) for night in nights]
+    read = [sum(int(v["records_read"]) for v in night.objects.values()) for night in nights]
     modes = [{v["mode"] for v in night.objects.values()} for night in nights]
     assert modes[0] == {"full"} and "incremental" in modes[1]
-    assert calls[1] < calls[0]
+    assert read[1] < read[0]
