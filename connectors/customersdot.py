@@ -10,7 +10,6 @@ be seen twice or missed; the next incremental run, which overlaps the previous o
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -23,8 +22,6 @@ from connectors.base import ClientBase
 from connectors.errors import AuthenticationError, ExtractionError
 from connectors.retry import RetryPolicy, TransientError, call_with_retries, log_retry
 from connectors.schema import SourceObject
-
-logger = logging.getLogger(__name__)
 
 SCHEMA = "public"
 APPLICATION_NAME = "lnr-audit"
