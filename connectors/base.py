@@ -20,7 +20,6 @@ class SourceClient(Protocol):
 
     system: str
     page_size: int
-    ids_are_cheap: bool  # whether reading every id costs little enough to reconcile deletions every night
 
     @property
     def api_calls(self) -> int:
@@ -53,7 +52,6 @@ class ClientBase(ABC):
     """Context management, a secret-free repr and the object check shared by the clients."""
 
     system: str
-    ids_are_cheap: bool = False
     _url: str
 
     @abstractmethod

@@ -114,10 +114,6 @@ class CustomersDotClient(ClientBase):
             yield [row[0] for row in rows]
 
     def ids_are_cheap(self, obj: SourceObject) -> bool:
-        """True: the `/ids` listing pages 100 times more ids than records per call."""
-        return True
-
-    def ids_are_cheap(self, obj: SourceObject) -> bool:
         """True: an index-only scan of the ids costs a small share of reading the rows."""
         return True
 
