@@ -62,7 +62,7 @@ def test_a_second_lnr_audit_run_is_refused_naming_the_running_audit(tmp_path):
         "LNR_DUCKDB_PATH": str(database),
         "LNR_ZUORA_BASE_URL": "http://127.0.0.1:9",
         "LNR_SALESFORCE_INSTANCE_URL": "127.0.0.1:9",
-        "LNR_CUSTOMERSDOT_URL": "http://127.0.0.1:9",
+        "LNR_CUSTOMERSDOT_DATABASE_URL": "postgresql://lnr@127.0.0.1:9/customers_db",
     }
     with process(HOLDER, str(database), "night-one") as holder:
         done = subprocess.run([str(SCRIPT), "run"], env=env, capture_output=True, text=True, timeout=120)
