@@ -8,6 +8,7 @@ from typing import Any
 
 import dagster as dg
 
+from checks.record_links import LINK_VARIABLES, LinkBases
 from connectors.salesforce import API_VERSION, BULK_THRESHOLD
 from pipelines.database import DEFAULT_DATABASE
 from pipelines.resources import (
@@ -55,6 +56,14 @@ ENVIRONMENT: dict[str, str] = {
     "LNR_SMTP_RECIPIENTS": "report recipients, comma-separated",
     "LNR_SCHEDULE_CRON": "cron of the nightly audit (default 0 3 * * *)",
     "LNR_SCHEDULE_TIMEZONE": "time zone of the schedule (default UTC)",
+    "LNR_LINK_ZUORA_URL": f"Zuora web UI the findings link to (default {LinkBases.zuora})",
+    "LNR_LINK_SALESFORCE_URL": f"Salesforce Lightning host the findings link to (default {LinkBases.salesforce})",
+    "LNR_LINK_CUSTOMERSDOT_URL": (
+        f"CustomersDot host whose admin pages the findings link to (default {LinkBases.customersdot})"
+    ),
+    "LNR_LINK_GITLAB_URL": (
+        f"GitLab.com host of the groups' billing pages the findings link to (default {LinkBases.gitlab})"
+    ),
 }
 
 
@@ -149,4 +158,12 @@ def sandbox_environment(endpoints: Any, database: str, as_of: str, reports_dir: 
         "LNR_SALESFORCE_CA_BUNDLE": str(endpoints.salesforce_ca_bundle),
         "LNR_CUSTOMERSDOT_DATABASE_URL": endpoints.customersdot_database_url,
         "LNR_CUSTOMERSDOT_PASSWORD": endpoints.customersdot_password,
+        **sandbox_link_environment(endpoints),
     }
+
+
+def sandbox_link_environment(endpoints: Any) -> dict[str, str]:
+    """The LNR_LINK_* variables that point the findings' links at the sandbox's Zuora and Salesforce servers (its
+    CustomersDot is a database, and GitLab.com is not served: those links keep the real hosts)."""
+    bases = {"zuora": endpoints.zuora_url, "salesforce": "https://" + endpoints.salesforce_instance_url}
+    return {LINK_VARIABLES[system]: url for system, url in bases.items()}
