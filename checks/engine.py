@@ -118,9 +118,12 @@ class RuleRun:
         return self.processed - self.failed
 
 
+FINDING_ID_PREFIX = "F-"  # so that no spreadsheet reads an id as a number (all digits, or 123e45)
+
+
 def finding_id(rule_id: str, subject_id: str) -> str:
-    """The stable fingerprint of (rule_id, subject_id): 16 hex digits of its SHA-256."""
-    return hashlib.sha256(f"{rule_id}\x1f{subject_id}".encode()).hexdigest()[:16]
+    """The stable fingerprint of (rule_id, subject_id): `F-` and 16 hex digits of its SHA-256."""
+    return FINDING_ID_PREFIX + hashlib.sha256(f"{rule_id}\x1f{subject_id}".encode()).hexdigest()[:16]
 
 
 def _readable(value: Any) -> Any:

@@ -73,7 +73,11 @@ UNRESOLVED_STATUSES: tuple[str, ...] = tuple(status.name for status in STATUSES 
 ACKNOWLEDGED = "acknowledged"  # not a status: an unresolved finding L&R acknowledged, a filter of its own
 
 _COLUMNS: tuple[Column, ...] = (
-    Column("finding_id", "VARCHAR", "stable id of the finding, the same on every night it is seen"),
+    Column(
+        "finding_id",
+        "VARCHAR",
+        "stable id of the finding, the same on every night it is seen: F- and 16 hex digits, never read as a number",
+    ),
     Column("rule_id", "VARCHAR", "the catalogue rule that raised it"),
     Column("subject_id", "VARCHAR", "key of the record the rule examined"),
     Column("severity", "VARCHAR", "the rule's severity"),

@@ -49,6 +49,26 @@ def ensure_history(con: duckdb.DuckDBPyConnection) -> None:
     if present < 4:
         con.execute(sql("history_schema"))
         con.execute(findings_table_ddl())
+    if needs_id_migration(con):
+        migrate_finding_ids(con)
+
+
+def needs_id_migration(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the history holds findings recorded with the older, bare 16-hex-digit ids."""
+    query = "SELECT count(*) FROM audit.findings WHERE regexp_full_match(finding_id, '[0-9a-f]{16}')"
+    return con.execute(query).fetchall()[0][0] > 0
+
+
+def migrate_finding_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite the bare-hex finding ids of the history in their current form, all tables in one transaction."""
+    tables = ["audit.findings", "audit.finding_events", "audit.acknowledgements"]
+    before_night = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = ?",
+        [BEFORE_NIGHT.removeprefix("audit.")],
+    ).fetchall()[0][0]
+    with transaction(con):
+        for table in tables + ([BEFORE_NIGHT] if before_night else []):
+            con.execute(sql("history_migrate_ids").format(table=table))
 
 
 def prepare_for_merge(con: duckdb.DuckDBPyConnection) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from assets.raw_store import connect
+from checks.history import ensure_history, needs_id_migration
 
 DEFAULT_DATABASE = "lnr_audit.duckdb"
 DEFAULT_WAIT_SECONDS = 10.0
@@ -26,9 +27,31 @@ def database_path(explicit: str | None = None) -> Path:
 def open_database(
     path: Path, *, read_only: bool, wait_seconds: float = DEFAULT_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
-    """A connection to `path`, retrying while another process writes it, then DatabaseBusy."""
+    """A connection to `path`, retrying while another process writes it, then DatabaseBusy.
+
+    A history still holding findings of the older id form is migrated first, even when opened to read.
+    """
     if read_only and not path.exists():
         raise FileNotFoundError(f"no audit database at {path}: run the audit first (lnr-audit run or lnr-audit demo)")
+    con = _connect_waiting(path, read_only, wait_seconds)
+    if read_only and history_needs_migration(con):
+        con.close()
+        with _connect_waiting(path, False, wait_seconds) as writer:
+            ensure_history(writer)
+        con = _connect_waiting(path, True, wait_seconds)
+    return con
+
+
+def history_needs_migration(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con`'s database has a findings history with ids of the older form."""
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = 'findings'"
+    ).fetchall()[0][0]
+    return bool(present) and needs_id_migration(con)
+
+
+def _connect_waiting(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """A connection to `path`, retrying while another process holds it for up to `wait_seconds`."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.1
     while True:

@@ -112,7 +112,8 @@ def test_findings_carry_keys_evidence_and_a_stable_id(world):
     assert tuple(findings.columns) == FINDING_COLUMNS
     assert findings["rule_id"].to_list() == ["seat_count_mismatch", "subscription_missing_order"]
     seat = findings.row(0, named=True)
-    assert seat["finding_id"] == hashlib.sha256(f"seat_count_mismatch\x1f{order['id']}".encode()).hexdigest()[:16]
+    fingerprint = hashlib.sha256(f"seat_count_mismatch\x1f{order['id']}".encode()).hexdigest()[:16]
+    assert seat["finding_id"] == "F-" + fingerprint
     assert seat["severity"] == "high" and seat["category"] == "provisioning"
     assert seat["suggested_action"] == rule("seat_count_mismatch").suggested_action
     evidence = json.loads(seat["evidence"])

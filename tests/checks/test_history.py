@@ -8,7 +8,15 @@ import pytest
 
 from checks.catalogue import RULES
 from checks.findings import FINDING_COLUMNS, KNOWN_COLUMNS, REPORT_COLUMNS, STORED_COLUMNS
-from checks.history import NIGHT_COUNTS, HistoryError, acknowledge, current_findings, merge_night, night_status
+from checks.history import (
+    NIGHT_COUNTS,
+    HistoryError,
+    acknowledge,
+    current_findings,
+    merge_night,
+    needs_id_migration,
+    night_status,
+)
 from checks.rule_checks import rule_check_results
 
 NIGHT1, NIGHT2, NIGHT3 = dt.date(2026, 11, 25), dt.date(2026, 11, 26), dt.date(2026, 11, 27)
@@ -183,3 +191,25 @@ def test_a_hold_on_other_rules_leaves_the_findings_as_they_are(con):
     merge_night(con, night("a"), NIGHT1, "r1")
     merge_night(con, night("b"), NIGHT2, "r2", held_rules=("cloud_licensing_mismatch",))
     assert statuses(con, NIGHT2) == {"a": "resolved", "b": "new"}
+
+
+def test_a_history_with_bare_hex_ids_is_migrated_to_text_ids_when_opened(tmp_path):
+    path = str(tmp_path / "old.duckdb")
+    old, other = "7412062744798923", "123e450000abcdef"
+    with duckdb.connect(path) as con:
+        frame = night("a", "b").with_columns(pl.Series("finding_id", [old, other]))
+        merge_night(con, frame, NIGHT1, "r1")
+        con.execute("INSERT INTO audit.acknowledgements VALUES (?, 'known', ?, NULL, now())", [old, NIGHT3])
+    with duckdb.connect(path, read_only=True) as con:
+        assert needs_id_migration(con)
+    with duckdb.connect(path) as con:
+        assert merge_night(con, night("b").with_columns(pl.lit(f"F-{other}").alias("finding_id")), NIGHT2, "r2") == {
+            "new": 0, "open": 1, "reopened": 0, "resolved": 1,
+        }
+        known = current_findings(con, NIGHT2)
+        statuses_by_id = dict(zip(known["finding_id"], known["status"], strict=True))
+        assert statuses_by_id == {f"F-{old}": "resolved", f"F-{other}": "open"}
+        assert con.execute("SELECT finding_id FROM audit.acknowledgements").fetchall() == [(f"F-{old}",)]
+        events = con.execute("SELECT finding_id, as_of FROM audit.finding_events ORDER BY as_of, finding_id").fetchall()
+        assert events == [(f"F-{other}", NIGHT1), (f"F-{old}", NIGHT1), (f"F-{other}", NIGHT2), (f"F-{old}", NIGHT2)]
+        assert not needs_id_migration(con)
