@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: demo test ui lint bench install browser postgresql clean
+.PHONY: demo findings test ui lint bench install browser postgresql clean
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ postgresql:
 
 demo: $(STAMP) postgresql
 	$(BIN)/lnr-audit demo --out $(OUT)/demo
+
+# The findings of the demo's night, fitted to the terminal.
+findings: $(STAMP)
+	$(BIN)/lnr-audit findings list --db $(OUT)/demo/lnr_audit.duckdb
 
 test: $(STAMP) browser postgresql
 	$(BIN)/python -m pytest

@@ -177,3 +177,14 @@ def acknowledge(
         "INSERT OR REPLACE INTO audit.acknowledgements VALUES (?, ?, ?, ?, now())",
         [finding_id, reason.strip(), until, by],
     )
+
+
+def withdraw_acknowledgement(con: duckdb.DuckDBPyConnection, finding_id: str) -> tuple[str, dt.date]:
+    """Remove a finding's acknowledgement; the reason and date it had, or HistoryError when it had none."""
+    ensure_history(con)
+    removed = con.execute(
+        "DELETE FROM audit.acknowledgements WHERE finding_id = ? RETURNING reason, until", [finding_id]
+    ).fetchall()
+    if not removed:
+        raise HistoryError(f"{finding_id} is not acknowledged")
+    return removed[0]

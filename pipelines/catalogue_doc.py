@@ -37,18 +37,28 @@ def render_catalogue() -> str:
     for category in CATEGORIES:
         lines += [f"## {CATEGORY_TITLES.get(category, category)}", ""]
         for rule in (r for r in RULES if r.category == category):
-            lines += [
-                f"### `{rule.id}`",
-                "",
-                f"- **severity**: {rule.severity}",
-                f"- **subject**: {rule.subject} (examines {rule.examines})",
-                f"- **a finding when**: {rule.description}",
-                f"- **summary**: {rule.summary_template}",
-                f"- **suggested action**: {rule.suggested_action}",
-                f"- **settings**: {_settings(rule.settings)}",
-                *_scorecard(rule),
-                f"- **reads**: {', '.join(f'`{table}`' for table in sorted(tables_named(rule.sql)))}",
-                f"- **SQL**: `checks/rules/{rule.id}.sql`",
-                "",
-            ]
+            lines += [*_rule_lines(rule), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _rule_lines(rule) -> list[str]:
+    return [
+        f"### `{rule.id}`",
+        "",
+        f"- **severity**: {rule.severity}",
+        f"- **subject**: {rule.subject} (examines {rule.examines})",
+        f"- **a finding when**: {rule.description}",
+        f"- **summary**: {rule.summary_template}",
+        f"- **suggested action**: {rule.suggested_action}",
+        f"- **settings**: {_settings(rule.settings)}",
+        *_scorecard(rule),
+        f"- **reads**: {', '.join(f'`{table}`' for table in sorted(tables_named(rule.sql)))}",
+        f"- **SQL**: `checks/rules/{rule.id}.sql`",
+    ]
+
+
+def render_rule(rule_id: str) -> str:
+    """The reference section of one rule, with its category."""
+    rule = next(r for r in RULES if r.id == rule_id)
+    category = f"- **category**: {CATEGORY_TITLES.get(rule.category, rule.category)}"
+    return "\n".join([*_rule_lines(rule), category]) + "\n"

@@ -30,6 +30,20 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+def _rule_id(text: str) -> str:
+    """A rule id of the catalogue; an unknown one is refused with the nearest known ids."""
+    import difflib
+
+    from checks.catalogue import RULES
+
+    known = [rule.id for rule in RULES]
+    if text in known:
+        return text
+    near = difflib.get_close_matches(text, known, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(near)}?" if near else f"known rules: {', '.join(known)}"
+    raise argparse.ArgumentTypeError(f"unknown rule {text!r}; {hint}")
+
+
 def _open_database(args: argparse.Namespace, *, read_only: bool):
     """The database of `--db`, waiting up to `--wait` seconds for a running audit to release it."""
     from pipelines.database import DEFAULT_WAIT_SECONDS, database_path, open_database
@@ -62,7 +76,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 1
         open_report = copy_findings(paths.out / "reports" / summary.as_of, paths)
     print(f"\ndatabase: {paths.database}\nfindings: {paths.findings_csv}\nreports:  {open_report.parent}")
+    print(f"next:     {demo_next_step(paths.database)}")
     return 0
+
+
+def demo_next_step(database: Path) -> str:
+    """The command that lists the demo's findings, as the user can type it where they ran the demo."""
+    from pipelines.database import database_path
+
+    found_by_default = database_path().resolve() == database.resolve()
+    listing = " ".join([command_name(), "findings", "list", *([] if found_by_default else ["--db", str(database)])])
+    return f"{listing}   (or: make findings)" if found_by_default else listing
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -154,64 +178,123 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_findings_list(args: argparse.Namespace) -> int:
-    """Print the findings of the latest night as a table."""
+def _known_findings(con) -> tuple[dt.date, object]:
+    """The latest audited night and every finding known on it; LookupError before the first night."""
     from checks.history import current_findings, latest_night
-    from pipelines.findings_view import filter_findings, render_table
+
+    night = latest_night(con)
+    if night is None:
+        raise LookupError("no night audited yet: run the audit first (lnr-audit run or lnr-audit demo)")
+    return night, current_findings(con, night)
+
+
+def _next_command(args: argparse.Namespace, *words: str) -> str:
+    """`words` as a command line to type next, with the same --db when one was given."""
+    return " ".join([command_name(), *words, *(["--db", args.db] if args.db else [])])
+
+
+def command_name() -> str:
+    """How the user ran lnr-audit: its path when run by path (e.g. .venv/bin/lnr-audit), else `lnr-audit`."""
+    script = sys.argv[0]
+    if os.sep in script and Path(script).name == "lnr-audit":
+        relative = os.path.relpath(script)
+        return relative if not relative.startswith("..") else script
+    return "lnr-audit"
+
+
+def cmd_findings_list(args: argparse.Namespace) -> int:
+    """Print the findings of the latest night as a table fitted to the terminal, and the command to see one."""
+    from pipelines.findings_view import filter_findings, render_table, short_ids
 
     with _open_database(args, read_only=True) as con:
-        night = latest_night(con)
-        if night is None:
-            print("no night audited yet")
-            return 0
-        known = current_findings(con, night)
+        night, known = _known_findings(con)
     selected = filter_findings(known, rule=args.rule, severity=args.severity, status=args.status, since=args.since)
     print(f"night {night}")
-    print(render_table(selected))
+    if selected.height:
+        print(render_table(selected, night, ids=short_ids(known["finding_id"].to_list())))
+        print(f"{selected.height} finding(s); next: {_next_command(args, 'findings', 'show', 'ID')}")
+    else:
+        print(f"0 findings; all of them: {_next_command(args, 'findings', 'list', '--status', 'resolved')}")
     return 0
 
 
 def cmd_findings_show(args: argparse.Namespace) -> int:
-    """Print one finding in full."""
-    from pipelines.findings_view import describe_finding
+    """Print one finding in full, named by its id, a prefix of it or its subject id."""
+    from pipelines.findings_view import describe_finding, resolve_finding
 
     with _open_database(args, read_only=True) as con:
-        print(describe_finding(con, args.finding_id))
+        _, known = _known_findings(con)
+        print(describe_finding(con, resolve_finding(known, args.finding)))
     return 0
 
 
 def cmd_ack(args: argparse.Namespace) -> int:
-    """Acknowledge a finding until a date."""
+    """Acknowledge a finding until a date after today; warn when it is resolved or was acknowledged before."""
     from checks.history import acknowledge
+    from pipelines.findings_view import resolve_finding
+
+    today = dt.datetime.now(dt.UTC).date()
+    if args.until <= today:
+        raise ValueError(f"--until {args.until} is not after today ({today}): an acknowledgement must end later")
+    with _open_database(args, read_only=False) as con:
+        night, known = _known_findings(con)
+        finding = resolve_finding(known, args.finding)
+        previous = con.execute(
+            "SELECT until, reason FROM audit.acknowledgements WHERE finding_id = ?", [finding["finding_id"]]
+        ).fetchall()
+        acknowledge(con, finding["finding_id"], args.reason, args.until, by=os.environ.get("USER"))
+    if finding["status"] == "resolved":
+        print(f"warning: {finding['finding_id']} was resolved on {finding['resolved_on']}; "
+              "the acknowledgement applies if it comes back", file=sys.stderr)
+    if previous and previous[0][0] <= night:
+        print(f"warning: {finding['finding_id']} had an acknowledgement that expired on {previous[0][0]} "
+              f"({previous[0][1]}); it is replaced", file=sys.stderr)
+    undo = _next_command(args, "unack", finding["finding_id"])
+    print(f"acknowledged {finding['finding_id']} until {args.until}; undo: {undo}")
+    return 0
+
+
+def cmd_unack(args: argparse.Namespace) -> int:
+    """Withdraw a finding's acknowledgement, so that it fails its rule's check again."""
+    from checks.history import withdraw_acknowledgement
+    from pipelines.findings_view import resolve_finding
 
     with _open_database(args, read_only=False) as con:
-        acknowledge(con, args.finding_id, args.reason, args.until, by=os.environ.get("USER"))
-    print(f"acknowledged {args.finding_id} until {args.until}")
+        _, known = _known_findings(con)
+        finding = resolve_finding(known, args.finding)
+        reason, until = withdraw_acknowledgement(con, finding["finding_id"])
+    print(f"withdrew the acknowledgement of {finding['finding_id']} (until {until}: {reason})")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the CSV reports of a night again (default: the latest)."""
+    """Write the CSV reports of an audited night again (default: the latest) where the nightly reports go."""
     from assets.report_data import report_frames
     from assets.reports import write_reports
     from checks.history import latest_night
+    from pipelines.database import database_path
 
     with _open_database(args, read_only=True) as con:
         night = args.as_of or latest_night(con)
         if night is None:
-            print("no night audited yet")
-            return 1
+            raise LookupError("no night audited yet: run the audit first (lnr-audit run or lnr-audit demo)")
+        audited = [row[0] for row in con.execute("SELECT as_of FROM audit.runs ORDER BY as_of").fetchall()]
+        if night not in audited:
+            raise LookupError(
+                f"night {night} was never audited; audited nights: {', '.join(map(str, audited[-10:]))}"
+            )
         known, summary = report_frames(con, night)
-    files = write_reports(known, summary, Path(args.out or os.environ.get("LNR_REPORTS_DIR") or "."), night)
+    folder = args.out or os.environ.get("LNR_REPORTS_DIR") or database_path(args.db).parent
+    files = write_reports(known, summary, Path(folder), night)
     print(f"wrote {files.folder}")
     return 0
 
 
 def cmd_catalogue(args: argparse.Namespace) -> int:
-    """Print the rule catalogue as Markdown."""
-    from pipelines.catalogue_doc import render_catalogue
+    """Print the rule catalogue as Markdown, or one rule of it."""
+    from pipelines.catalogue_doc import render_catalogue, render_rule
 
-    print(render_catalogue(), end="")
+    print(render_rule(args.rule_id) if args.rule_id else render_catalogue(), end="")
     return 0
 
 
@@ -228,7 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     def with_db(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--db", help="the DuckDB file (default: LNR_DUCKDB_PATH or lnr_audit.duckdb)")
+        sub.add_argument(
+            "--db",
+            help="the DuckDB file (default: LNR_DUCKDB_PATH, else ./lnr_audit.duckdb, else out/demo/lnr_audit.duckdb)",
+        )
         sub.add_argument(
             "--wait",
             type=_seconds,
@@ -275,30 +361,37 @@ def build_parser() -> argparse.ArgumentParser:
     findings = command("findings", None, "Browse the findings of the latest night.")
     findings_commands = findings.add_subparsers(dest="findings_command", required=True, metavar="COMMAND")
     listing = command("list", cmd_findings_list, "List findings as a table.", findings_commands)
-    listing.add_argument("--rule", help="only this rule id")
+    listing.add_argument("--rule", type=_rule_id, help="only this rule id (lnr-audit catalogue lists them)")
     listing.add_argument("--severity", choices=SEVERITY_NAMES)
     listing.add_argument(
         "--status", choices=(*STATUS_NAMES, ACKNOWLEDGED), help="only this status (default: all but resolved)"
     )
     listing.add_argument("--since", type=_date, help="only findings first seen on or after this date")
     with_db(listing)
+    finding_help = "a finding id, a unique prefix of one (F- optional) or a subject id"
     show = command(
-        "show", cmd_findings_show, "Show one finding: evidence per system, history, action.", findings_commands
+        "show", cmd_findings_show, "Show one finding: evidence per system, links, history, action.", findings_commands
     )
-    show.add_argument("finding_id")
+    show.add_argument("finding", metavar="FINDING", help=finding_help)
     with_db(show)
 
     ack = command("ack", cmd_ack, "Acknowledge a finding with a reason until a date.")
-    ack.add_argument("finding_id")
+    ack.add_argument("finding", metavar="FINDING", help=finding_help)
     ack.add_argument("--reason", required=True)
-    ack.add_argument("--until", required=True, type=_date, help="the acknowledgement expires on this date")
+    ack.add_argument("--until", required=True, type=_date, help="the day the acknowledgement expires (after today)")
     with_db(ack)
+    unack = command("unack", cmd_unack, "Withdraw the acknowledgement of a finding.")
+    unack.add_argument("finding", metavar="FINDING", help=finding_help)
+    with_db(unack)
 
     report = command("report", cmd_report, "Write the CSV reports of a night again.")
     report.add_argument("--as-of", type=_date, help="the night (default: the latest)")
-    report.add_argument("--out", help="folder under which reports/<as_of>/ is written")
+    report.add_argument(
+        "--out", help="folder under which reports/<as_of>/ is written (default: LNR_REPORTS_DIR, else the database's)"
+    )
     with_db(report)
-    command("catalogue", cmd_catalogue, "Print the rule catalogue as a Markdown reference page.")
+    catalogue = command("catalogue", cmd_catalogue, "Print the rule catalogue as a Markdown reference page.")
+    catalogue.add_argument("rule_id", nargs="?", type=_rule_id, metavar="RULE_ID", help="only this rule")
     return parser
 
 
@@ -309,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader (e.g. head) stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (LookupError, ValueError, RuntimeError, OSError) as exc:
         print(f"lnr-audit: {exc}", file=sys.stderr)
         return 2

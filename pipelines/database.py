@@ -12,6 +12,7 @@ from assets.raw_store import connect
 from checks.history import ensure_history, needs_id_migration
 
 DEFAULT_DATABASE = "lnr_audit.duckdb"
+DEMO_DATABASE = "out/demo/lnr_audit.duckdb"  # where `make demo` writes it
 DEFAULT_WAIT_SECONDS = 10.0
 
 
@@ -20,8 +21,13 @@ class DatabaseBusy(RuntimeError):
 
 
 def database_path(explicit: str | None = None) -> Path:
-    """The DuckDB file: the given path, else LNR_DUCKDB_PATH, else the default."""
-    return Path(explicit or os.environ.get("LNR_DUCKDB_PATH") or DEFAULT_DATABASE)
+    """The DuckDB file: the given path, else LNR_DUCKDB_PATH, else ./lnr_audit.duckdb, else the demo's when only
+    it exists (so that the commands work right after `make demo`)."""
+    chosen = explicit or os.environ.get("LNR_DUCKDB_PATH")
+    if chosen:
+        return Path(chosen)
+    default, demo = Path(DEFAULT_DATABASE), Path(DEMO_DATABASE)
+    return demo if not default.exists() and demo.exists() else default
 
 
 def open_database(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -19,8 +20,6 @@ from pipelines.resources import (
     ZuoraResource,
     duckdb_resource,
 )
-
-DEFAULT_REPORTS_DIR = "."
 
 # variable → what it sets; secrets are read through dagster.EnvVar at run time, never stored.
 ENVIRONMENT: dict[str, str] = {
@@ -45,7 +44,7 @@ ENVIRONMENT: dict[str, str] = {
     "LNR_CUSTOMERSDOT_DATABASE_URL": "CustomersDot's PostgreSQL (a read replica) as postgresql://user@host:port/"
     "dbname?sslmode=require, a read-only role",
     "LNR_CUSTOMERSDOT_PASSWORD": "that role's password (secret; or PGPASSFILE / ~/.pgpass)",
-    "LNR_REPORTS_DIR": "the folder under which reports/<as_of>/ is written (default: the current folder)",
+    "LNR_REPORTS_DIR": "the folder under which reports/<as_of>/ is written (default: the DuckDB file's folder)",
     "LNR_REPORTS_COPY_TO": "a folder the reports are copied to after each run",
     "LNR_SMTP_HOST": "SMTP server for the report e-mail (unset: no e-mail)",
     "LNR_SMTP_PORT": "SMTP port (default 587)",
@@ -100,8 +99,9 @@ def _split(value: str | None) -> list[str]:
 def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The resources of a production deployment, configured from LNR_* variables."""
     env = os.environ if env is None else env
+    database = env.get("LNR_DUCKDB_PATH") or DEFAULT_DATABASE
     return {
-        "duckdb": duckdb_resource(env.get("LNR_DUCKDB_PATH") or DEFAULT_DATABASE),
+        "duckdb": duckdb_resource(database),
         "audit_settings": AuditSettingsResource(
             as_of=env.get("LNR_AS_OF") or None,
             excluded_zuora_accounts=_split(env.get("LNR_EXCLUDED_ZUORA_ACCOUNTS")),
@@ -130,7 +130,7 @@ def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str
             password=_optional(env, "LNR_CUSTOMERSDOT_PASSWORD"),
         ),
         "reports": ReportsResource(
-            directory=env.get("LNR_REPORTS_DIR") or DEFAULT_REPORTS_DIR,
+            directory=env.get("LNR_REPORTS_DIR") or str(Path(database).parent),
             copy_to=env.get("LNR_REPORTS_COPY_TO") or None,
             smtp_host=env.get("LNR_SMTP_HOST") or None,
             smtp_port=int(env.get("LNR_SMTP_PORT") or 587),

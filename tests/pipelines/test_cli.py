@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,11 +22,15 @@ import pytest
 
 from assets.raw_store import connect
 from checks.catalogue import RULES
+from checks.evidence_view import SYSTEM_NAMES
+from checks.evidence_view import shown as evidence_text
 from checks.findings import KEY_NAMES
 from checks.history import current_findings, latest_night
+from checks.record_links import LINK_VARIABLES, LinkBases, record_links
 from connectors.schema import SYSTEMS
-from pipelines.cli import build_parser, main
+from pipelines.cli import build_parser, demo_next_step, main
 from pipelines.demo import DemoPaths
+from pipelines.findings_view import filter_findings, short_ids
 from sandbox.generator import generate
 from sandbox.world import read_manifest
 from tests.pipelines.sandbox_nights import audit_nights
@@ -86,7 +91,8 @@ def db(night: Night, tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", WIDE)
-    monkeypatch.delenv("LNR_DUCKDB_PATH", raising=False)
+    for variable in ("LNR_DUCKDB_PATH", "LNR_REPORTS_DIR", *LINK_VARIABLES.values()):
+        monkeypatch.delenv(variable, raising=False)
 
 
 def lnr(capsys, *args: object) -> tuple[int, str, str]:
@@ -109,21 +115,34 @@ def script(*args: object, timeout: float = 60) -> subprocess.CompletedProcess:
 
 
 def table_rows(out: str) -> list[list[str]]:
-    """The rows of a `findings list` table: finding_id, rule_id, subject_id, severity, status, first_seen."""
+    """The rows of a one-line-per-finding `findings list` table: id, rule, subject, severity, status, age."""
     lines = out.splitlines()
-    header = next(i for i, line in enumerate(lines) if line.startswith("finding_id"))
-    assert lines[header].split()[:6] == ["finding_id", "rule_id", "subject_id", "severity", "status", "first_seen"]
-    assert set(lines[header + 1].replace(" ", "")) == {"-"}
+    if lines[-1].startswith("0 findings; all of them: lnr-audit findings list --status resolved"):
+        return []
+    header = next(i for i, line in enumerate(lines) if line.startswith("id "))
+    spans = [m.span() for m in re.finditer(r"-+", lines[header + 1])]
+    names = [lines[header][a:b].strip() for a, b in spans]
+    assert names[:4] == ["id", "severity", "status", "age"] and names[-3:] == ["rule", "subject", "summary"]
     body = lines[header + 2 : -1]
-    assert lines[-1] == f"{len(body)} finding(s)"
-    return [line.split()[:6] for line in body]
+    assert lines[-1].startswith(f"{len(body)} finding(s); next: lnr-audit findings show ID")
+    cells = [
+        {n: line[a : None if n == "summary" else b].strip() for (a, b), n in zip(spans, names, strict=True)}
+        for line in body
+    ]
+    return [[c["id"], c["rule"], c["subject"], c["severity"], c["status"], c["age"]] for c in cells]
 
 
-def expected_rows(frame: pl.DataFrame) -> list[list[str]]:
+def expected_rows(night: Night, frame: pl.DataFrame) -> list[list[str]]:
+    """The table rows of `frame`'s findings: ids shortened among the night's, age in days since first seen."""
+    ids = short_ids(night.findings["finding_id"].to_list())
     return [
-        [r["finding_id"], r["rule_id"], r["subject_id"], r["severity"], r["status"], r["first_seen"].isoformat()]
+        [ids[r["finding_id"]], r["rule_id"], r["subject_id"], r["severity"], r["status"], age(night, r)]
         for r in frame.iter_rows(named=True)
     ]
+
+
+def age(night: Night, finding: dict) -> str:
+    return f"{(night.as_of - finding['first_seen']).days}d"
 
 
 def as_text(value) -> str:
@@ -139,7 +158,7 @@ def test_list_prints_every_live_finding_of_the_night(capsys, night):
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == f"night {night.as_of}"
     rows = table_rows(out)
-    assert sorted(rows) == sorted(expected_rows(night.live))
+    assert sorted(rows) == sorted(expected_rows(night, night.live))
     assert len(rows) == night.live.height
     ranks = [("critical", "high", "medium", "low").index(row[3]) for row in rows]
     assert ranks == sorted(ranks), "most severe first"
@@ -151,7 +170,6 @@ def _filters(night: Night) -> dict[str, tuple[list[str], pl.Expr]]:
     rule = night.findings["rule_id"][0]
     return {
         "rule": (["--rule", rule], live & (pl.col("rule_id") == rule)),
-        "unknown-rule": (["--rule", "no_such_rule"], pl.lit(False)),
         "severity-high": (["--severity", "high"], live & (pl.col("severity") == "high")),
         "severity-low": (["--severity", "low"], live & (pl.col("severity") == "low")),
         "status-new": (["--status", "new"], pl.col("status") == "new"),
@@ -172,7 +190,6 @@ def _filters(night: Night) -> dict[str, tuple[list[str], pl.Expr]]:
 
 FILTER_NAMES = [
     "rule",
-    "unknown-rule",
     "severity-high",
     "severity-low",
     "status-new",
@@ -193,7 +210,7 @@ def test_list_filters_select_what_a_polars_filter_selects(capsys, night, name):
     assert (code, err) == (0, "")
     rows = table_rows(out)
     assert len(rows) == expected.height
-    assert sorted(rows) == sorted(expected_rows(expected))
+    assert sorted(rows) == sorted(expected_rows(night, expected))
 
 
 def test_the_filters_are_not_vacuous(night):
@@ -238,12 +255,12 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_show_prints_summary_keys_evidence_history_and_action(capsys, night):
+def test_show_prints_summary_keys_evidence_links_history_and_action(capsys, night):
     with connect(str(night.database), read_only=True) as con:
         events = con.execute("SELECT finding_id, as_of, status FROM audit.finding_events ORDER BY as_of").fetchall()
     one_per_rule = night.findings.unique("rule_id", keep="first").sort("rule_id")
     assert one_per_rule.height == night.findings["rule_id"].n_unique() > 1
-    seen_side_by_side = seen_extra = False
+    seen_differing = seen_extra = False
     for f in one_per_rule.iter_rows(named=True):
         code, out, err = lnr(capsys, "findings", "show", f["finding_id"], "--db", night.database)
         assert (code, err) == (0, ""), f["finding_id"]
@@ -259,49 +276,103 @@ def test_show_prints_summary_keys_evidence_history_and_action(capsys, night):
         evidence = json.loads(f["evidence"])
         systems = [s for s in evidence if s in SYSTEMS]
         shown = section(lines, "Evidence")
-        assert [cell.strip() for cell in shown[0].split("│")] == [s.upper() for s in systems]
-        for column, system in enumerate(systems):
-            cells = [(line.split("│") + [""] * len(systems))[column].strip() for line in shown[1:]]
-            fields = list(evidence[system].items())
-            for row, (key, value) in enumerate(fields):
-                assert cells[row].startswith(f"{key}: "), (f["finding_id"], system, key, cells[row])
-                assert cells[row] == f"{key}: {as_text(value)}"
-        seen_side_by_side |= len(systems) > 1
+        assert shown[0].split() == [SYSTEM_NAMES[s].upper() for s in systems]
+        for system in systems:
+            for key in evidence[system]:
+                field = re.compile(rf"(^|\s){re.escape(key)}(\s|$)")
+                assert any(field.search(line) for line in shown), (f["rule_id"], key)
+        seen_differing |= any(line.startswith("≠ ") for line in shown)
         for key, value in evidence.items():
             if key not in systems:
-                assert f"  {key}: {as_text(value)}" in shown, (f["finding_id"], key)
+                assert words(f"{key}: {evidence_text(value)}") in words("\n".join(shown)), (f["finding_id"], key)
                 seen_extra = True
 
+        links = record_links(f, LinkBases())
+        assert section(lines, "Links") == [f"  {label:{max(map(len, links))}}  {url}" for label, url in links.items()]
         history = [line.split() for line in section(lines, "History")]
         assert history == [[str(night_), status] for fid, night_, status in events if fid == f["finding_id"]]
         assert history == [[str(night.as_of), f["status"]]]
         assert words("\n".join(section(lines, "Suggested action"))) == words(f["suggested_action"])
         assert all(line == line.rstrip() for line in lines), "no trailing blanks"
-    assert seen_side_by_side and seen_extra
+    assert seen_differing and seen_extra
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_list_fits_the_terminal_and_its_ids_and_subjects_show_the_finding(capsys, monkeypatch, night, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, err = lnr(capsys, "findings", "list", "--db", night.database)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert max(len(line) for line in lines[:-1]) <= columns
+    for summary in night.live["summary"]:
+        assert words(summary) in words(out), "the summary is never cut"
+    ids = short_ids(night.findings["finding_id"].to_list())
+    shown_ids = [line.split()[0] for line in lines if line.startswith("F-")]
+    assert shown_ids == [ids[i] for i in filter_findings(night.findings)["finding_id"]]
+    target = night.live.row(0, named=True)
+    unique_subject = night.findings.filter(pl.col("subject_id") == target["subject_id"]).height == 1
+    for name in (ids[target["finding_id"]], ids[target["finding_id"]].removeprefix("F-"), target["subject_id"]):
+        if name == target["subject_id"] and not unique_subject:
+            continue
+        code, out, err = lnr(capsys, "findings", "show", name, "--db", night.database)
+        assert (code, err) == (0, "") and out.split()[0] == target["finding_id"], name
+        assert max(len(line) for line in out.splitlines() if "://" not in line) <= columns
+
+
+def test_show_an_ambiguous_prefix_lists_the_candidates(capsys, night):
+    ids = sorted(night.findings["finding_id"])
+    prefix = next(a[:3] for a, b in zip(ids, ids[1:], strict=False) if a[:3] == b[:3])
+    code, out, err = lnr(capsys, "findings", "show", prefix, "--db", night.database)
+    assert (code, out) == (2, "")
+    candidates = [line.split()[0] for line in err.splitlines()[1:]]
+    assert candidates == [i for i in ids if i.startswith(prefix)] and len(candidates) > 1
 
 
 def test_show_an_unknown_finding_fails_with_one_line(capsys, night):
-    code, out, err = lnr(capsys, "findings", "show", "0000000000000000", "--db", night.database)
-    assert (code, out, err) == (2, "", "lnr-audit: no finding 0000000000000000\n")
+    code, out, err = lnr(capsys, "findings", "show", "F-0000000000000000", "--db", night.database)
+    assert (code, out) == (2, "")
+    assert err.startswith("lnr-audit: no finding F-0000000000000000 ") and err.count("\n") == 1
+
+
+def test_an_unknown_rule_is_refused_with_the_nearest_ids(capsys, night):
+    code, out, err = lnr(capsys, "findings", "list", "--rule", "seat_mismatch", "--db", night.database)
+    assert code == 2 and out == ""
+    assert "unknown rule 'seat_mismatch'; did you mean " in err and "seat_count_mismatch" in err
+    code, out, err = lnr(capsys, "catalogue", "no_such_rule")
+    assert code == 2 and "unknown rule 'no_such_rule'" in err
+
+
+def test_catalogue_shows_one_rule(capsys):
+    rule = RULES[3]
+    code, out, err = lnr(capsys, "catalogue", rule.id)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == f"### `{rule.id}`" and f"- **severity**: {rule.severity}" in out
+    assert sum(line.startswith("### ") for line in out.splitlines()) == 1
 
 
 # -- ack ---------------------------------------------------------------------------------------------------------
 
 
-def test_ack_marks_a_finding_acknowledged_until_a_date(capsys, night, db):
+TODAY = dt.datetime.now(dt.UTC).date()
+
+
+def test_ack_marks_a_finding_acknowledged_until_a_date_and_unack_withdraws_it(capsys, night, db):
     target = night.live.filter(pl.col("severity") == "medium").row(0, named=True)
-    until = night.as_of + dt.timedelta(days=30)
+    until = TODAY + dt.timedelta(days=30)
     code, out, err = lnr(
         capsys, "ack", target["finding_id"], "--reason", "customer migrating", "--until", until, "--db", db
     )
     assert (code, err) == (0, "")
-    assert out == f"acknowledged {target['finding_id']} until {until}\n"
+    undo = f"lnr-audit unack {target['finding_id']} --db {db}"
+    assert out == f"acknowledged {target['finding_id']} until {until}; undo: {undo}\n"
 
     code, out, err = lnr(capsys, "findings", "list", "--status", "acknowledged", "--db", db)
     assert (code, err) == (0, "")
     [row] = table_rows(out)
-    assert row[:3] == [target["finding_id"], target["rule_id"], target["subject_id"]]
-    assert out.splitlines()[3].rstrip().endswith("ack")
+    short = short_ids(night.findings["finding_id"].to_list())[target["finding_id"]]
+    assert row[:3] == [short, target["rule_id"], target["subject_id"]]
+    header = next(line for line in out.splitlines() if line.startswith("id "))
+    assert header.split()[4] == "ack" and out.splitlines()[3].split()[4] == "ack"
 
     after = read_findings(db, night.as_of)
     acked = after.filter(pl.col("acknowledged"))
@@ -317,6 +388,13 @@ def test_ack_marks_a_finding_acknowledged_until_a_date(capsys, night, db):
     code, out, _ = lnr(capsys, "findings", "show", target["finding_id"], "--db", db)
     assert f"acknowledged until {until}: customer migrating" in out.splitlines()
 
+    code, out, err = lnr(capsys, "unack", target["finding_id"][:10], "--db", db)
+    assert (code, err) == (0, "")
+    assert out == f"withdrew the acknowledgement of {target['finding_id']} (until {until}: customer migrating)\n"
+    assert read_findings(db, night.as_of).equals(night.findings)
+    code, out, err = lnr(capsys, "unack", target["finding_id"], "--db", db)
+    assert (code, out, err) == (2, "", f"lnr-audit: {target['finding_id']} is not acknowledged\n")
+
 
 @pytest.mark.parametrize("until", ["2026-13-01", "next-month", "01/12/2026"])
 def test_ack_with_a_bad_date_is_a_usage_error(capsys, night, db, until):
@@ -327,10 +405,29 @@ def test_ack_with_a_bad_date_is_a_usage_error(capsys, night, db, until):
     assert not read_findings(db, night.as_of)["acknowledged"].any()
 
 
+@pytest.mark.parametrize("days", [0, -1, -400])
+def test_ack_until_today_or_a_past_day_is_refused(capsys, night, db, days):
+    until = TODAY + dt.timedelta(days=days)
+    code, out, err = lnr(capsys, "ack", night.findings["finding_id"][0], "--reason", "r", "--until", until, "--db", db)
+    assert (code, out) == (2, "")
+    assert err == f"lnr-audit: --until {until} is not after today ({TODAY}): an acknowledgement must end later\n"
+    assert not read_findings(db, night.as_of)["acknowledged"].any()
+
+
+def test_acknowledging_again_after_an_acknowledgement_expired_warns(capsys, night, db):
+    finding_id = night.findings["finding_id"][0]
+    with connect(str(db)) as con:
+        con.execute("INSERT INTO audit.acknowledgements VALUES (?, 'old', ?, NULL, now())", [finding_id, night.as_of])
+    until = TODAY + dt.timedelta(days=3)
+    code, out, err = lnr(capsys, "ack", finding_id, "--reason", "again", "--until", until, "--db", db)
+    assert code == 0 and out.startswith(f"acknowledged {finding_id} until {until}")
+    assert err == f"warning: {finding_id} had an acknowledgement that expired on {night.as_of} (old); it is replaced\n"
+
+
 def test_ack_needs_a_known_finding_and_a_reason(capsys, night, db):
-    until = night.as_of + dt.timedelta(days=5)
-    code, out, err = lnr(capsys, "ack", "0000000000000000", "--reason", "r", "--until", until, "--db", db)
-    assert (code, out, err) == (2, "", "lnr-audit: no finding 0000000000000000\n")
+    until = TODAY + dt.timedelta(days=5)
+    code, out, err = lnr(capsys, "ack", "F-0000000000000000", "--reason", "r", "--until", until, "--db", db)
+    assert (code, out) == (2, "") and err.startswith("lnr-audit: no finding F-0000000000000000 ")
     finding_id = night.findings["finding_id"][0]
     code, out, err = lnr(capsys, "ack", finding_id, "--reason", "  ", "--until", until, "--db", db)
     assert (code, out, err) == (2, "", "lnr-audit: an acknowledgement needs a reason\n")
@@ -381,6 +478,37 @@ def test_report_writes_the_csv_files_of_the_night(night, tmp_path):
     # the nightly job wrote the same night's open findings when it ran
     nightly = night.database.parent / "reports" / night.as_of.isoformat() / "findings_open.csv"
     assert read_csv(nightly) == read_csv(folder / "findings_open.csv")
+
+
+def test_report_of_a_night_never_audited_fails_and_writes_nothing(capsys, night, tmp_path):
+    other = night.as_of - dt.timedelta(days=1)
+    code, out, err = lnr(capsys, "report", "--as-of", other, "--out", tmp_path, "--db", night.database)
+    assert (code, out) == (2, "")
+    assert err == f"lnr-audit: night {other} was never audited; audited nights: {night.as_of}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_without_out_writes_where_the_nightly_reports_go(capsys, monkeypatch, night, db, tmp_path):
+    folder = f"reports/{night.as_of}"
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    code, out, _ = lnr(capsys, "report", "--db", db)
+    assert (code, out) == (0, f"wrote {db.parent / folder}\n") and (db.parent / folder / "summary.csv").exists()
+    monkeypatch.setenv("LNR_REPORTS_DIR", str(tmp_path / "nightly"))
+    code, out, _ = lnr(capsys, "report", "--db", db)
+    assert (code, out) == (0, f"wrote {tmp_path / 'nightly' / folder}\n")
+    assert not list((tmp_path / "cwd").iterdir()), "nothing written into the current folder"
+
+
+def test_the_commands_find_the_demo_database_from_where_make_demo_ran(capsys, monkeypatch, night, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out" / "demo").mkdir(parents=True)
+    shutil.copyfile(night.database, tmp_path / "out" / "demo" / "lnr_audit.duckdb")
+    assert demo_next_step(Path("out/demo/lnr_audit.duckdb")) == "lnr-audit findings list   (or: make findings)"
+    code, out, err = lnr(capsys, "findings", "list")
+    assert (code, err) == (0, "") and len(table_rows(out)) == night.live.height
+    elsewhere = Path("elsewhere/lnr_audit.duckdb")
+    assert demo_next_step(elsewhere) == f"lnr-audit findings list --db {elsewhere}"
 
 
 # -- help --------------------------------------------------------------------------------------------------------
@@ -470,7 +598,7 @@ def test_a_running_audit_makes_the_commands_fail_clearly_and_harms_nothing(capsy
         assert done.stderr.count("\n") == 1 and done.stderr.startswith(f"lnr-audit: {db} {BUSY} (waited 0.5 s)")
         code, out, err = lnr(capsys, "findings", "show", finding_id, "--wait", "0.3", "--db", db)
         assert (code, out) == (2, "") and BUSY in err
-        until = night.as_of + dt.timedelta(days=3)
+        until = TODAY + dt.timedelta(days=3)
         code, out, err = lnr(capsys, "ack", finding_id, "--reason", "r", "--until", until, "--wait", "0", "--db", db)
         assert (code, out) == (2, "") and BUSY in err
         assert time.monotonic() - started < 30
@@ -481,7 +609,7 @@ def test_a_running_audit_makes_the_commands_fail_clearly_and_harms_nothing(capsy
     assert not after["acknowledged"].any()
     code, out, err = lnr(capsys, "findings", "list", "--db", db)
     assert (code, err) == (0, "")
-    assert sorted(table_rows(out)) == sorted(expected_rows(night.live))
+    assert sorted(table_rows(out)) == sorted(expected_rows(night, night.live))
 
 
 def test_a_command_waits_for_a_running_audit_to_finish(capsys, night, db):
@@ -493,7 +621,7 @@ def test_a_command_waits_for_a_running_audit_to_finish(capsys, night, db):
         assert writer.wait(timeout=10) == 0
     assert (code, err) == (0, "")
     assert waited >= 0.5, "the command waited for the writer"
-    assert sorted(table_rows(out)) == sorted(expected_rows(night.live))
+    assert sorted(table_rows(out)) == sorted(expected_rows(night, night.live))
 
 
 def test_wait_must_be_a_number_of_seconds(capsys, night):
