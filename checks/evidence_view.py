@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,13 +28,18 @@ LABEL_MAX = 34
 
 
 def shown(value: object) -> str:
-    """An evidence value as text: lists joined by commas (none when empty), null as empty, the rest as JSON."""
+    """An evidence value as text: flat lists and objects joined by commas (none when empty), null as empty,
+    numbers as written, nested values as JSON."""
     if value is None:
         return "empty"
     if isinstance(value, str):
         return value
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, list) and all(not isinstance(item, dict | list) for item in value):
         return ", ".join(shown(item) for item in value) or "none"
+    if isinstance(value, dict) and all(not isinstance(item, dict | list) for item in value.values()):
+        return ", ".join(f"{key}: {shown(item)}" for key, item in value.items()) or "none"
     return json.dumps(value, ensure_ascii=False, default=str, separators=(", ", ": "))
 
 
@@ -41,7 +47,7 @@ def _comparable(value: object) -> object:
     if isinstance(value, bool) or value is None:
         return value
     try:
-        return Decimal(str(value).strip())
+        return Decimal(str(value).strip()).normalize()
     except (InvalidOperation, ValueError):
         return json.dumps(value, default=str).strip() if not isinstance(value, str) else value.strip()
 
@@ -95,8 +101,10 @@ def evidence_rows(evidence: dict, width: int) -> list[str]:
     if not systems:
         return others
     rows = aligned(evidence)
-    label_width = min(LABEL_MAX, max(len(row.label) for row in rows))
-    share = max(12, (width - 2 - label_width - 2 * len(systems)) // len(systems))
+    value_min = 12
+    label_width = min(LABEL_MAX, max(len(row.label) for row in rows), width - 2 - len(systems) * (2 + value_min))
+    label_width = max(label_width, 8)
+    share = max(value_min, (width - 2 - label_width - 2 * len(systems)) // len(systems))
     widths = [
         min(share, max([len(SYSTEM_NAMES[s])] + [len(shown(r.values[s])) for r in rows if s in r.values]))
         for s in systems
@@ -117,16 +125,29 @@ def evidence_rows(evidence: dict, width: int) -> list[str]:
     return out + (["", *others] if others else [])
 
 
-def says(evidence: dict, limit: int = 240) -> str:
+def quoted_fields(template: str) -> dict[str, list[str]]:
+    """System → the evidence fields a rule's summary template quotes (`{zuora[seats]}`), in order."""
+    fields: dict[str, list[str]] = {}
+    for system, name in re.findall(r"\{(\w+)\[(\w+)\]\}", template):
+        fields.setdefault(system, [])
+        if name not in fields[system]:
+            fields[system].append(name)
+    return fields
+
+
+def says(evidence: dict, quoted: dict[str, list[str]] | None = None, limit: int = 240) -> str:
     """The evidence in one short sentence per system, e.g. `Zuora says seats 10 / CustomersDot says quantity 8`:
-    the fields on which the systems disagree, or each system's first fields when none are compared."""
-    systems = evidence_systems(evidence)
+    the fields on which the systems disagree and those the summary quotes (`quoted`, see quoted_fields); when
+    there are none, each system's first three plain fields."""
+    quoted = quoted or {}
     rows = aligned(evidence)
-    differing = [r for r in rows if r.differs]
     parts = []
-    for system in systems:
-        chosen = differing or [r for r in rows if system in r.values][:3]
-        facts = [f"{r.names[system]} {shown(r.values[system])}" for r in chosen if system in r.values]
+    for system in evidence_systems(evidence):
+        mine = [r for r in rows if system in r.values]
+        telling = [r for r in mine if r.differs or r.names[system] in quoted.get(system, ())]
+        plain = [r for r in mine if not isinstance(r.values[system], dict)]
+        chosen = telling or plain[:3]
+        facts = [f"{r.names[system]} {shown(r.values[system])}" for r in chosen]
         if facts:
             parts.append(f"{SYSTEM_NAMES[system]} says " + "; ".join(facts))
     text = " / ".join(parts)

@@ -102,6 +102,29 @@ _COLUMNS: tuple[Column, ...] = (
     Column("resolved_on", "DATE", "the night it was no longer found (blank unless resolved)"),
     *KEY_COLUMNS,
     Column("evidence", "JSON", "the values that triggered the rule, as JSON"),
+    # Only in the reports: looked up or derived when they are written.
+    Column(
+        "customer_name",
+        "VARCHAR",
+        "the customer: the Zuora account's name, else the Salesforce account's, else the Zuora account name of "
+        "the CustomersDot billing account (blank when the finding names none)",
+    ),
+    Column(
+        "evidence_text",
+        "VARCHAR",
+        'the values that differ or that the summary quotes, as "Zuora says … / CustomersDot says …"',
+    ),
+    Column(
+        "zuora_link", "VARCHAR", "link to the Zuora record named: the invoice, else the subscription, else the account"
+    ),
+    Column("salesforce_link", "VARCHAR", "link to the Salesforce record named: the opportunity, else the account"),
+    Column(
+        "customersdot_link",
+        "VARCHAR",
+        "link to the CustomersDot admin page of the record named: the license, else the order, else the billing "
+        "account",
+    ),
+    Column("gitlab_link", "VARCHAR", "link to the GitLab.com group's billing page"),
 )
 COLUMNS: dict[str, Column] = {column.name: column for column in _COLUMNS}
 
@@ -118,10 +141,16 @@ KNOWN_COLUMNS: tuple[str, ...] = (
     "finding_id", "rule_id", "subject_id", "severity", "category", "status", "acknowledged", "ack_reason",
     "ack_until", "summary", "suggested_action", "first_seen", "last_seen", "resolved_on", *KEY_NAMES, "evidence",
 )
-# The findings files of the Fulfillment reports, in this order (a contract with Fulfillment's spreadsheets).
+# Columns only the reports have: the customer's name looked up, the evidence text and the links derived.
+REPORT_ONLY_COLUMNS: tuple[str, ...] = (
+    "customer_name", "evidence_text", "zuora_link", "salesforce_link", "customersdot_link", "gitlab_link",
+)
+# The findings files of the Fulfillment reports, in this order (a contract with Fulfillment's spreadsheets): what to
+# read first on the left (id, severity, rule, customer, what is wrong), then the links, the keys and the JSON.
 REPORT_COLUMNS: tuple[str, ...] = (
-    "finding_id", "rule_id", "category", "severity", "status", "acknowledged", "ack_reason", "ack_until", "summary",
-    "suggested_action", "first_seen", "last_seen", "resolved_on", *KEY_NAMES, "subject_id", "evidence",
+    "finding_id", "severity", "rule_id", "category", "status", "customer_name", "summary", "evidence_text",
+    "acknowledged", "ack_reason", "ack_until", "suggested_action", "first_seen", "last_seen", "resolved_on",
+    "zuora_link", "salesforce_link", "customersdot_link", "gitlab_link", *KEY_NAMES, "subject_id", "evidence",
 )
 
 # What a finding's status means on a night, defined once for every reader.

@@ -81,3 +81,23 @@ def record_links(keys: Mapping[str, str | None], bases: LinkBases) -> dict[str, 
         for link in RECORD_LINKS
         if keys.get(link.key) is not None and str(keys[link.key]).strip()
     }
+
+# The record keys from the most specific record of each system to the least.
+MOST_SPECIFIC_FIRST: tuple[str, ...] = (
+    "invoice_number", "subscription_name", "zuora_account_number",
+    "sf_opportunity_id", "sf_account_id",
+    "license_id", "order_id", "billing_account_id",
+    "namespace_id",
+)
+
+
+def system_links(keys: Mapping[str, str | None], bases: LinkBases) -> dict[str, str]:
+    """System → the link to the most specific record `keys` names in it (one link per system, for one cell each)."""
+    by_key = {link.key: link for link in RECORD_LINKS}
+    chosen: dict[str, str] = {}
+    for key in MOST_SPECIFIC_FIRST:
+        link = by_key[key]
+        value = keys.get(key)
+        if link.system not in chosen and value is not None and str(value).strip():
+            chosen[link.system] = link.url(str(value), bases)
+    return chosen

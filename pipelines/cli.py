@@ -57,6 +57,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.demo import DemoPaths, audit_world, copy_findings, prepare_world, print_summary
     from pipelines.nightly import new_run_id
     from pipelines.run_lock import held_run_lock
+    from pipelines.settings import sandbox_link_environment
     from sandbox.servers import SandboxServers
 
     paths = DemoPaths(Path(args.out))
@@ -67,6 +68,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         world = prepare_world(paths, Path(args.world) if args.world else None, args.customers, args.seed, args.as_of)
         print(f"world: {world}")
         with SandboxServers(world) as servers:
+            os.environ.update(sandbox_link_environment(servers.endpoints))  # the reports link to the sandbox's records
             summary = audit_world(
                 servers, world, paths, as_of=args.as_of, full_refresh=args.full_refresh, log_level="INFO",
                 run_id=run_id,

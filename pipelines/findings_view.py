@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import shutil
 import textwrap
+from decimal import Decimal
 
 import duckdb
 import polars as pl
@@ -176,7 +177,7 @@ def describe_finding(
         lines.append(f"acknowledged until {f['ack_until']}: {f['ack_reason']}")
     lines += ["", textwrap.fill(f["summary"] or "", width, break_on_hyphens=False), "", "Records involved:"]
     lines += [f"  {k:22} {f[k]}" for k in KEY_NAMES if f[k] is not None]
-    lines += ["", "Evidence:", *evidence_rows(json.loads(f["evidence"] or "{}"), width)]
+    lines += ["", "Evidence:", *evidence_rows(json.loads(f["evidence"] or "{}", parse_float=Decimal), width)]
     links = record_links(f, bases or LinkBases.from_environment())
     if links:
         label_width = max(map(len, links))

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
-from assets.reports.columns import SUMMARY_COLUMNS, SUMMARY_COUNTS
+from assets.reports.columns import SUMMARY_COLUMNS, SUMMARY_COUNTS, TOTAL_ROW
 from assets.reports.writer import ReportFiles
 
 
@@ -88,9 +88,13 @@ def is_permanent_failure(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
 
 
+MAIL_COLUMNS = tuple(column for column in SUMMARY_COLUMNS if column != "title")  # the body's table stays narrow
+
+
 def _read_summary(path: Path) -> list[dict[str, str]]:
+    """The rule rows of summary.csv (not its totals row)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [row for row in csv.DictReader(handle) if row["rule_id"] != TOTAL_ROW]
 
 
 def _body(files: ReportFiles, rules: list[dict[str, str]], totals: dict[str, int]) -> str:
@@ -108,9 +112,9 @@ def _body(files: ReportFiles, rules: list[dict[str, str]], totals: dict[str, int
 
 
 def _summary_table(rules: list[dict[str, str]]) -> list[str]:
-    rows = [list(SUMMARY_COLUMNS), *([rule[column] for column in SUMMARY_COLUMNS] for rule in rules)]
+    rows = [list(MAIL_COLUMNS), *([rule[column] for column in MAIL_COLUMNS] for rule in rules)]
     widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
-    numeric = [column in SUMMARY_COUNTS for column in SUMMARY_COLUMNS]
+    numeric = [column in SUMMARY_COUNTS for column in MAIL_COLUMNS]
     return [
         "  ".join(
             cell.rjust(width) if right else cell.ljust(width)

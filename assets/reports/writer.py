@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
 from assets.reports.atomic import replacing_folder
-from assets.reports.columns import REPORT_COLUMNS, SUMMARY_COLUMNS, SUMMARY_COUNTS
+from assets.reports.columns import (
+    INPUT_COLUMNS,
+    LINK_COLUMNS,
+    REPORT_COLUMNS,
+    SUMMARY_COLUMNS,
+    SUMMARY_COUNTS,
+    TOTAL_ROW,
+)
 from assets.reports.csv_safety import SpreadsheetDialect, spreadsheet_cell
-from checks.findings import STATUS_NAMES, UNRESOLVED, resolved_on_night
+from checks.catalogue import RULES
+from checks.evidence_view import quoted_fields, says
+from checks.findings import KEY_NAMES, STATUS_NAMES, UNRESOLVED, resolved_on_night, severity_rank
+from checks.record_links import LinkBases, system_links
 
 FINDINGS_OPEN = "findings_open.csv"
 FINDINGS_NEW = "findings_new.csv"
@@ -60,27 +72,67 @@ class ReportFiles:
 
 
 def write_reports(
-    findings: pl.DataFrame, summary: pl.DataFrame, base_dir: Path, as_of: dt.date
+    findings: pl.DataFrame, summary: pl.DataFrame, base_dir: Path, as_of: dt.date, bases: LinkBases | None = None
 ) -> ReportFiles:
-    """Write night `as_of`'s reports to `base_dir/reports/<as_of>/`, the four files replaced together or not at all."""
-    _require_columns("findings", findings, REPORT_COLUMNS)
+    """Write night `as_of`'s reports to `base_dir/reports/<as_of>/`, the four files replaced together or not at all.
+
+    The findings are ordered by severity, rule and age; their evidence text and record links (to `bases`,
+    by default from the environment) are added; the summary gets a totals row.
+    """
+    _require_columns("findings", findings, INPUT_COLUMNS)
     _require_columns("summary", summary, SUMMARY_COLUMNS)
     unknown = set(findings["status"].unique().to_list()) - set(STATUS_NAMES)
     if unknown:
         raise ValueError(f"findings have unknown statuses {sorted(map(str, unknown))}; expected {STATUS_NAMES}")
+    findings = _presented(findings, bases or LinkBases.from_environment())
     files = ReportFiles.at(base_dir, as_of)
     tables = {
         files.findings_open: findings.filter(UNRESOLVED).select(REPORT_COLUMNS),
         files.findings_new: findings.filter(pl.col("status") == "new").select(REPORT_COLUMNS),
         files.findings_resolved: findings.filter(resolved_on_night(as_of)).select(REPORT_COLUMNS),
-        files.summary: summary.select(SUMMARY_COLUMNS).with_columns(
-            pl.col(list(SUMMARY_COUNTS)).fill_null(0).cast(pl.Int64)
-        ),
+        files.summary: _with_totals(summary),
     }
     with replacing_folder(files.folder) as folder:
         for path, table in tables.items():
             _write_csv(folder / path.name, table)
     return files
+
+
+def _presented(findings: pl.DataFrame, bases: LinkBases) -> pl.DataFrame:
+    """`findings` ordered most severe, then rule, then oldest first, with their evidence text and links."""
+    rows = findings.select(["rule_id", "evidence", *KEY_NAMES]).iter_rows(named=True)
+    derived = [
+        {"evidence_text": _evidence_text(row["evidence"], row["rule_id"]), **_link_cells(system_links(row, bases))}
+        for row in rows
+    ]
+    schema = dict.fromkeys(["evidence_text", *LINK_COLUMNS.values()], pl.String)
+    presented = findings.hstack(pl.DataFrame(derived, schema=schema))
+    return presented.sort([severity_rank(), "rule_id", "first_seen", "subject_id"])
+
+
+_QUOTED = {rule.id: quoted_fields(rule.summary_template) for rule in RULES}
+
+
+def _evidence_text(evidence: str | None, rule_id: str) -> str | None:
+    """The evidence as "Zuora says … / CustomersDot says …", quoting what the rule's summary quotes."""
+    if not evidence:
+        return None
+    try:
+        parsed = json.loads(evidence, parse_float=Decimal)
+    except ValueError:
+        return None
+    return says(parsed, _QUOTED.get(rule_id)) if isinstance(parsed, dict) else None
+
+
+def _link_cells(links: dict[str, str]) -> dict[str, str | None]:
+    return {column: links.get(system) for system, column in LINK_COLUMNS.items()}
+
+
+def _with_totals(summary: pl.DataFrame) -> pl.DataFrame:
+    """The summary's rows with plain-number counts, then a `total` row summing each count."""
+    rules = summary.select(SUMMARY_COLUMNS).with_columns(pl.col(list(SUMMARY_COUNTS)).fill_null(0).cast(pl.Int64))
+    total = {"rule_id": TOTAL_ROW, "title": "all rules", **{c: int(rules[c].sum()) for c in SUMMARY_COUNTS}}
+    return pl.concat([rules, pl.DataFrame([total], schema=rules.schema)], how="vertical")
 
 
 def _require_columns(name: str, frame: pl.DataFrame, columns: Sequence[str]) -> None:

@@ -1,7 +1,14 @@
 """The links from a finding to the records it names."""
 
 from checks.findings import KEY_NAMES
-from checks.record_links import LINK_VARIABLES, RECORD_LINKS, LinkBases, record_links
+from checks.record_links import (
+    LINK_VARIABLES,
+    MOST_SPECIFIC_FIRST,
+    RECORD_LINKS,
+    LinkBases,
+    record_links,
+    system_links,
+)
 
 
 def test_every_record_key_of_a_finding_has_a_link():
@@ -33,3 +40,14 @@ def test_bases_come_from_the_environment_with_or_without_a_trailing_slash():
         "Zuora invoice": "https://www.zuora.com/apps/InvoicePage.do?method=view&id=INV0001",
         "CustomersDot billing account": "http://127.0.0.1:8123/admin/billing_account/ba-7",
     }
+
+
+def test_one_link_per_system_to_its_most_specific_record():
+    keys = {"zuora_account_number": "A001", "subscription_name": "A-S001", "invoice_number": None,
+            "sf_account_id": "001x", "order_id": "5", "billing_account_id": "9", "license_id": None}
+    assert system_links(keys, LinkBases()) == {
+        "zuora": "https://www.zuora.com/apps/Subscription.do?method=view&id=A-S001",
+        "salesforce": "https://gitlab.lightning.force.com/lightning/r/Account/001x/view",
+        "customersdot": "https://customers.gitlab.com/admin/order/5",
+    }
+    assert sorted(MOST_SPECIFIC_FIRST) == sorted(link.key for link in RECORD_LINKS)

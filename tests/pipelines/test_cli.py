@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -145,11 +146,6 @@ def age(night: Night, finding: dict) -> str:
     return f"{(night.as_of - finding['first_seen']).days}d"
 
 
-def as_text(value) -> str:
-    """An evidence value as a reader expects it: strings bare, everything else as JSON."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
 # -- findings list -----------------------------------------------------------------------------------------------
 
 
@@ -273,7 +269,7 @@ def test_show_prints_summary_keys_evidence_links_history_and_action(capsys, nigh
         involved = {line.split()[0]: line.split(maxsplit=1)[1] for line in section(lines, "Records involved")}
         assert involved == {k: str(f[k]) for k in KEY_NAMES if f[k] is not None}
 
-        evidence = json.loads(f["evidence"])
+        evidence = json.loads(f["evidence"], parse_float=Decimal)
         systems = [s for s in evidence if s in SYSTEMS]
         shown = section(lines, "Evidence")
         assert shown[0].split() == [SYSTEM_NAMES[s].upper() for s in systems]

@@ -17,6 +17,7 @@ PASSWORD = "correct horse battery staple"
 
 POLARS_TYPES = {"VARCHAR": pl.String, "BOOLEAN": pl.Boolean, "DATE": pl.Date, "JSON": pl.String}
 FINDINGS_SCHEMA: dict[str, Any] = {name: POLARS_TYPES[COLUMNS[name].sql_type] for name in KNOWN_COLUMNS}
+FINDINGS_SCHEMA["customer_name"] = pl.String  # added to the known findings by the report data
 
 RULES = (
     ("ZR-001", "billing", "high"),
@@ -56,6 +57,7 @@ def findings_frame(*rows: dict[str, Any]) -> pl.DataFrame:
 
 SUMMARY_SCHEMA: dict[str, Any] = {
     "rule_id": pl.String,
+    "title": pl.String,
     "category": pl.String,
     "severity": pl.String,
     "unresolved": pl.Int64,
@@ -68,7 +70,7 @@ SUMMARY_SCHEMA: dict[str, Any] = {
 def summary_frame(counts: dict[str, tuple[int | None, ...]] | None = None) -> pl.DataFrame:
     """A summary of every rule in `RULES`; `counts` maps rule ids to (unresolved, new, resolved, acknowledged)."""
     counts = counts or {}
-    rows = [(*rule, *counts.get(rule[0], (0, 0, 0, 0))) for rule in RULES]
+    rows = [(rule[0], f"title of {rule[0]}", *rule[1:], *counts.get(rule[0], (0, 0, 0, 0))) for rule in RULES]
     return pl.DataFrame(rows, schema=SUMMARY_SCHEMA, orient="row")
 
 

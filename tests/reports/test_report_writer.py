@@ -13,6 +13,7 @@ from report_samples import AS_OF, RULES, YESTERDAY, finding, findings_frame, sum
 
 import assets.reports.columns as columns_module
 from assets.reports import REPORT_COLUMNS, SUMMARY_COLUMNS, ReportFiles, write_reports
+from checks.record_links import LinkBases
 
 BOM = b"\xef\xbb\xbf"
 REPO = Path(__file__).resolve().parents[2]
@@ -51,9 +52,10 @@ def test_files_are_utf8_with_bom_and_crlf_line_ends(tmp_path):
 
 # The header Fulfillment's spreadsheets read: a contract, written out here once so no refactoring can move it.
 FULFILLMENT_HEADER = (
-    "finding_id,rule_id,category,severity,status,acknowledged,ack_reason,ack_until,summary,suggested_action,"
-    "first_seen,last_seen,resolved_on,zuora_account_number,subscription_name,sf_account_id,sf_opportunity_id,"
-    "invoice_number,order_id,license_id,billing_account_id,namespace_id,subject_id,evidence"
+    "finding_id,severity,rule_id,category,status,customer_name,summary,evidence_text,acknowledged,ack_reason,"
+    "ack_until,suggested_action,first_seen,last_seen,resolved_on,zuora_link,salesforce_link,customersdot_link,"
+    "gitlab_link,zuora_account_number,subscription_name,sf_account_id,sf_opportunity_id,invoice_number,order_id,"
+    "license_id,billing_account_id,namespace_id,subject_id,evidence"
 )
 
 
@@ -77,7 +79,7 @@ def test_open_new_and_resolved_files_hold_the_right_findings(tmp_path):
     files = write_reports(findings, summary_frame(), tmp_path, AS_OF)
 
     open_rows = by_id(files.findings_open)
-    assert list(open_rows) == ["f-new", "f-open", "f-back", "f-acked"]
+    assert sorted(open_rows) == ["f-acked", "f-back", "f-new", "f-open"]
     assert {row["acknowledged"] for key, row in open_rows.items() if key != "f-acked"} == {"no"}
     assert open_rows["f-acked"]["acknowledged"] == "yes"
     assert open_rows["f-acked"]["ack_reason"] == "Known"
@@ -139,13 +141,49 @@ def test_summary_has_every_rule_with_plain_number_counts(tmp_path):
     files = write_reports(findings_frame(), summary, tmp_path, AS_OF)
 
     rows = read_csv(files.summary)
-    assert [row["rule_id"] for row in rows] == [rule_id for rule_id, _, _ in RULES]
+    assert [row["rule_id"] for row in rows] == [rule_id for rule_id, _, _ in RULES] + ["total"]
+    assert [row["title"] for row in rows] == [f"title of {rule_id}" for rule_id, _, _ in RULES] + ["all rules"]
     assert [tuple(row[c] for c in ("unresolved", "new", "resolved", "acknowledged")) for row in rows] == [
         ("5", "2", "1", "1"),
         ("0", "0", "3", "0"),
         ("0", "0", "0", "0"),
+        ("5", "2", "4", "1"),
     ]
-    assert b'"SF-003","crm","low",0,0,0,0\r\n' in files.summary.read_bytes()
+    assert b'"SF-003","title of SF-003","crm","low",0,0,0,0\r\n' in files.summary.read_bytes()
+    assert files.summary.read_bytes().endswith(b'"total","all rules","","",5,2,4,1\r\n')
+
+
+def test_rows_are_ordered_by_severity_then_rule_then_age(tmp_path):
+    older = dt.date(2024, 3, 1)
+    findings = findings_frame(
+        finding("f-low", "open", severity="low", rule_id="AA-1"),
+        finding("f-high-b", "new", severity="high", rule_id="BB-2"),
+        finding("f-high-a-new", "new", severity="high", rule_id="AA-1"),
+        finding("f-high-a-old", "open", severity="high", rule_id="AA-1", first_seen=older),
+        finding("f-critical", "new", severity="critical", rule_id="ZZ-9"),
+        finding("f-medium", "open", severity="medium", rule_id="AA-1"),
+    )
+    files = write_reports(findings, summary_frame(), tmp_path, AS_OF)
+    assert [row["finding_id"] for row in read_csv(files.findings_open)] == [
+        "f-critical", "f-high-a-old", "f-high-a-new", "f-high-b", "f-medium", "f-low",
+    ]
+
+
+def test_evidence_text_and_links_are_added_beside_the_json(tmp_path):
+    evidence = '{"zuora": {"seats": 10, "Status": "Active"}, "customersdot": {"quantity": 8, "id": 77}}'
+    findings = findings_frame(
+        finding("f-1", "new", evidence=evidence, order_id="77", sf_opportunity_id="006x", sf_account_id="001x"),
+        finding("f-2", "new", evidence="{}", zuora_account_number=None, subscription_name=None),
+    )
+    bases = LinkBases(zuora="https://z.example", salesforce="https://sf.example", customersdot="https://cd.example")
+    files = write_reports(findings, summary_frame(), tmp_path, AS_OF, bases)
+    rows = by_id(files.findings_open)
+    assert rows["f-1"]["evidence_text"] == "Zuora says seats 10 / CustomersDot says quantity 8"
+    assert rows["f-1"]["zuora_link"] == "https://z.example/apps/Subscription.do?method=view&id=A-S00012345"
+    assert rows["f-1"]["salesforce_link"] == "https://sf.example/lightning/r/Opportunity/006x/view"
+    assert rows["f-1"]["customersdot_link"] == "https://cd.example/admin/order/77"
+    assert rows["f-1"]["gitlab_link"] == ""
+    assert {rows["f-2"][c] for c in ("evidence_text", "zuora_link", "salesforce_link", "customersdot_link")} == {""}
 
 
 def test_no_findings_gives_header_only_files(tmp_path):
