@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: demo findings test ui lint bench install browser postgresql clean
+.PHONY: demo findings test ui lint bench install browser postgresql spreadsheet clean
 
 install: $(STAMP)
 
@@ -34,7 +34,11 @@ demo: $(STAMP) postgresql
 findings: $(STAMP)
 	$(BIN)/lnr-audit findings list --db $(OUT)/demo/lnr_audit.duckdb
 
-test: $(STAMP) browser postgresql
+# Headless LibreOffice Calc for the spreadsheet round-trip test of the reports, from Debian's packages.
+spreadsheet:
+	@command -v soffice >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+
+test: $(STAMP) browser postgresql spreadsheet
 	$(BIN)/python -m pytest
 
 ui: $(STAMP) postgresql
