@@ -420,6 +420,18 @@ def test_acknowledging_again_after_an_acknowledgement_expired_warns(capsys, nigh
     assert err == f"warning: {finding_id} had an acknowledgement that expired on {night.as_of} (old); it is replaced\n"
 
 
+def test_acknowledging_a_resolved_finding_warns(capsys, night, db):
+    finding_id = night.findings["finding_id"][0]
+    later = night.as_of + dt.timedelta(days=1)
+    with connect(str(db)) as con:
+        con.execute("INSERT INTO audit.runs VALUES (?, 'r2', now(), 0)", [later])
+        con.execute("INSERT INTO audit.finding_events VALUES (?, ?, 'resolved', 'r2')", [later, finding_id])
+    until = TODAY + dt.timedelta(days=3)
+    code, out, err = lnr(capsys, "ack", finding_id, "--reason", "watch it", "--until", until, "--db", db)
+    assert code == 0 and out.startswith(f"acknowledged {finding_id} until {until}")
+    assert err == f"warning: {finding_id} was resolved on {later}; the acknowledgement applies if it comes back\n"
+
+
 def test_ack_needs_a_known_finding_and_a_reason(capsys, night, db):
     until = TODAY + dt.timedelta(days=5)
     code, out, err = lnr(capsys, "ack", "F-0000000000000000", "--reason", "r", "--until", until, "--db", db)
@@ -466,11 +478,12 @@ def test_report_writes_the_csv_files_of_the_night(night, tmp_path):
             zip(frame["finding_id"], frame["rule_id"], frame["subject_id"], strict=True)
         )
     assert len(read_csv(folder / "findings_open.csv")) == night.live.height > 0
-    summary = read_csv(folder / "summary.csv")
+    *summary, total = read_csv(folder / "summary.csv")
     assert [r["rule_id"] for r in summary] == [rule.id for rule in RULES]
     per_rule = dict(night.live.group_by("rule_id").len().iter_rows())
     unresolved = {r["rule_id"]: int(r["unresolved"]) for r in summary}
     assert unresolved == {rule.id: per_rule.get(rule.id, 0) for rule in RULES}
+    assert (total["rule_id"], int(total["unresolved"])) == ("total", night.live.height)
     # the nightly job wrote the same night's open findings when it ran
     nightly = night.database.parent / "reports" / night.as_of.isoformat() / "findings_open.csv"
     assert read_csv(nightly) == read_csv(folder / "findings_open.csv")
