@@ -84,10 +84,10 @@ def resolve_finding(known: pl.DataFrame, text: str) -> dict:
         return matches.row(0, named=True)
     if not matches.height:
         raise NoSuchFinding(f"no finding {query} (give a finding id, a prefix of one, or a subject id)")
-    listed = "\n".join(
-        f"  {r['finding_id']}  {r['rule_id']}  {r['subject_id']}  {r['status']}"
-        for r in matches.sort("finding_id").iter_rows(named=True)
-    )
+    columns = ["finding_id", "rule_id", "subject_id", "status"]
+    rows = [[r[c] for c in columns] for r in matches.sort("finding_id").rows(named=True)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
+    listed = "\n".join("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
     raise AmbiguousFinding(f"{query} names {matches.height} findings; give more of the id:\n{listed}")
 
 
