@@ -139,5 +139,5 @@ def test_ids_dates_and_amounts_read_back_as_intended_and_critical_rows_first(con
     assert open_rows[0]["severity"] == "critical" and open_rows[0]["customer_name"] == "Zürich 1e5 GmbH"
     assert {row["finding_id"] for row in open_rows} >= set(TRICKY_IDS)
     summary = as_records(read_sheet(sheets[3]))
-    assert [row["open"] for row in summary] == [3.0, 0.0, 0.0, 3.0]
+    assert [row["unresolved"] for row in summary] == [3.0, 0.0, 0.0, 3.0]
     assert summary[-1]["rule_id"] == "total" and summary[-1]["resolved"] == 1.0
