@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
+import sys
 import time
 from pathlib import Path
 
 import duckdb
 
 from assets.raw_store import connect
+from connectors.retry import RetryPolicy, with_retries
+from pipelines.settings import setting
 
-DEFAULT_DATABASE = "lnr_audit.duckdb"
 DEFAULT_WAIT_SECONDS = 10.0
 
 
@@ -20,7 +21,7 @@ class DatabaseBusy(RuntimeError):
 
 def database_path(explicit: str | None = None) -> Path:
     """The DuckDB file: the given path, else LNR_DUCKDB_PATH, else the default."""
-    return Path(explicit or os.environ.get("LNR_DUCKDB_PATH") or DEFAULT_DATABASE)
+    return Path(explicit or setting("LNR_DUCKDB_PATH"))
 
 
 def open_database(
@@ -29,18 +30,22 @@ def open_database(
     """A connection to `path`, retrying while another process writes it, then DatabaseBusy."""
     if read_only and not path.exists():
         raise FileNotFoundError(f"no audit database at {path}: run the audit first (lnr-audit run or lnr-audit demo)")
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.1
-    while True:
-        try:
-            return connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"{path} is being written by a running audit (waited {wait_seconds:g} s); "
-                    "try again when the run has finished"
-                ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+    policy = RetryPolicy(max_attempts=sys.maxsize, backoff_base=0.1, backoff_max=1.0, jitter=False)
+
+    def locked(exc: Exception) -> bool:
+        return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+    try:
+        return with_retries(
+            lambda: connect(str(path), read_only=read_only),
+            policy,
+            transient=locked,
+            deadline=time.monotonic() + wait_seconds,
+        )
+    except duckdb.IOException as exc:
+        if not locked(exc):
+            raise
+        raise DatabaseBusy(
+            f"{path} is being written by a running audit (waited {wait_seconds:g} s); "
+            "try again when the run has finished"
+        ) from None
