@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import shutil
 import subprocess
 import sys
@@ -66,21 +65,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the nightly job once against the sources configured in the environment (else the sandbox)."""
-    from pipelines.nightly import dagster_instance, run_nightly
-    from pipelines.settings import SOURCE_URLS, production_configured, resources_from_environment
+    """Run the nightly job once against the sources configured in the environment (or, asked to, the sandbox)."""
+    from pipelines.settings import environment, require_sources, resources_from_environment, setting
 
-    if not production_configured():
-        print(f"no production source configured ({', '.join(SOURCE_URLS)}): auditing the sandbox world")
+    if args.sandbox:
         return cmd_demo(
             argparse.Namespace(out=args.sandbox_out, world=None, customers=3000, seed=42, as_of=args.as_of,
                                full_refresh=args.full_refresh)
         )
+    require_sources()
+    from pipelines.demo import print_summary
+    from pipelines.nightly import dagster_instance, run_nightly
 
-    env = dict(os.environ)
+    env = dict(environment())
     if args.as_of:
         env["LNR_AS_OF"] = args.as_of.isoformat()
-    home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
+    home = Path(setting("DAGSTER_HOME"))
     summary = run_nightly(
         resources_from_environment(env),
         dagster_instance(home),
@@ -88,8 +88,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         allow_mixed_nights=args.allow_mixed_nights,
         log_level="INFO",
     )
-    from pipelines.demo import print_summary
-
     print_summary(summary)
     return 0 if summary.success else 1
 
@@ -98,7 +96,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     """Audit three sandbox nights, then start the Dagster UI on them with the sandbox servers running."""
     from pipelines.demo import DemoPaths, audit_world, night_worlds, print_summary
     from pipelines.nightly import dagster_instance
-    from pipelines.settings import sandbox_environment
+    from pipelines.settings import environment, sandbox_environment
     from sandbox.servers import SandboxServers
 
     paths = DemoPaths(Path(args.out))
@@ -111,7 +109,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
             summary = audit_world(servers, world, paths)
             print_summary(summary)
         env = {
-            **os.environ,
+            **environment(),
             "DAGSTER_HOME": str(paths.dagster_home.resolve()),
             **sandbox_environment(servers.endpoints, str(paths.database.resolve()), summary.as_of, str(paths.out)),
         }
@@ -183,9 +181,10 @@ def cmd_findings_show(args: argparse.Namespace) -> int:
 def cmd_ack(args: argparse.Namespace) -> int:
     """Acknowledge a finding until a date."""
     from checks.history import acknowledge
+    from pipelines.settings import current_user
 
     with _open_database(args, read_only=False) as con:
-        acknowledge(con, args.finding_id, args.reason, args.until, by=os.environ.get("USER"))
+        acknowledge(con, args.finding_id, args.reason, args.until, by=current_user())
     print(f"acknowledged {args.finding_id} until {args.until}")
     return 0
 
@@ -195,6 +194,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from assets.report_data import report_frames
     from assets.reports import write_reports
     from checks.history import latest_night
+    from pipelines.settings import setting
 
     with _open_database(args, read_only=True) as con:
         night = args.as_of or latest_night(con)
@@ -202,7 +202,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             print("no night audited yet")
             return 1
         known, summary = report_frames(con, night)
-    files = write_reports(known, summary, Path(args.out or os.environ.get("LNR_REPORTS_DIR") or "."), night)
+    files = write_reports(known, summary, Path(args.out or setting("LNR_REPORTS_DIR")), night)
     print(f"wrote {files.folder}")
     return 0
 
@@ -252,7 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="audit even when the raw tables hold different nights (some objects failed to load on a past run)",
     )
-    run.add_argument("--sandbox-out", default="out/sandbox", help="where the sandbox run goes when no source is set")
+    run.add_argument("--sandbox", action="store_true", help="audit a generated sandbox world instead of the sources")
+    run.add_argument("--sandbox-out", default="out/sandbox", help="where the --sandbox run goes")
 
     ui = command("ui", cmd_ui, "Audit three sandbox nights and open the Dagster UI on them.")
     ui.add_argument("--out", default="out/ui", help="folder for the worlds, database and Dagster instance")

@@ -9,7 +9,8 @@ from assets.raw import RAW_ASSETS
 from assets.raw_store import connect
 from checks.raw_checks import RAW_CHECKS
 from connectors.schema import SOURCE_OBJECTS, coerce_record
-from pipelines.nightly import sandbox_resources, step_failures
+from pipelines.nightly import step_failures
+from pipelines.settings import resources_from_environment, sandbox_environment
 from sandbox.generator import generate
 from sandbox.servers import FaultProfile, SandboxServers
 from sandbox.world import iter_records, read_manifest
@@ -18,7 +19,8 @@ from tests.pipelines.world_edits import next_night
 
 def materialize_raw(servers: SandboxServers, database, world, **kwargs) -> dg.ExecuteInProcessResult:
     """Run every raw asset (and its checks) against the servers into `database`."""
-    resources = sandbox_resources(servers.endpoints, database, read_manifest(world).as_of, database.parent)
+    env = sandbox_environment(servers.endpoints, str(database), read_manifest(world).as_of, str(database.parent))
+    resources = resources_from_environment(env)
     retries = {"max_attempts": kwargs.pop("max_attempts", 6), "backoff_base": 0.01}
     for name in ("zuora", "salesforce", "customersdot"):  # built anew: Dagster ignores a model_copy's updates
         options = kwargs.pop("zuora_options", {}) if name == "zuora" else {}

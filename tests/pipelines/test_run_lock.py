@@ -17,11 +17,12 @@ import dagster as dg
 import pytest
 
 from assets.raw_store import connect
-from pipelines.nightly import dagster_instance, run_nightly, sandbox_resources
-from pipelines.resources import duckdb_resource
+from pipelines.nightly import dagster_instance, run_nightly
+from pipelines.resources import AuditDatabase
 from pipelines.run_lock import AuditRunning, current_holder, held_run_lock, lock_path
 from sandbox.servers import SandboxServers
 from sandbox.world import read_manifest
+from tests.pipelines.sandbox_nights import sandbox_resources
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "lnr-audit"
@@ -121,7 +122,7 @@ import sys, time
 from pathlib import Path
 import dagster as dg
 from pipelines.nightly import dagster_instance
-from pipelines.resources import duckdb_resource
+from pipelines.resources import AuditDatabase
 
 @dg.asset(required_resource_keys={"duckdb"})
 def slow_night(context):
@@ -132,7 +133,7 @@ def slow_night(context):
     time.sleep(600)
 
 dg.materialize([slow_night], instance=dagster_instance(Path(sys.argv[2])),
-               resources={"duckdb": duckdb_resource(sys.argv[1])})
+               resources={"duckdb": AuditDatabase(database=sys.argv[1])})
 """
 
 
@@ -155,7 +156,7 @@ def test_dagster_runs_hold_the_lock_and_a_killed_run_is_marked_failed_at_the_nex
         assert word == "ready", proc.stderr.read()
         instance = dagster_instance(home)
         refused = dg.materialize(
-            [quick_night], instance=instance, resources={"duckdb": duckdb_resource(str(database))},
+            [quick_night], instance=instance, resources={"duckdb": AuditDatabase(database=str(database))},
             raise_on_error=False,
         )
         assert not refused.success
@@ -173,7 +174,8 @@ def test_dagster_runs_hold_the_lock_and_a_killed_run_is_marked_failed_at_the_nex
         proc.stderr.close()
     assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.STARTED
 
-    after = dg.materialize([quick_night], instance=instance, resources={"duckdb": duckdb_resource(str(database))})
+    database_resource = AuditDatabase(database=str(database))
+    after = dg.materialize([quick_night], instance=instance, resources={"duckdb": database_resource})
 
     assert after.success
     assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.FAILURE
@@ -189,14 +191,16 @@ def test_dagster_runs_hold_the_lock_and_a_killed_run_is_marked_failed_at_the_nex
 NIGHT = """
 import sys
 from pathlib import Path
-from pipelines.nightly import dagster_instance, run_nightly, sandbox_resources
+from pipelines.nightly import dagster_instance, run_nightly
 from pipelines.run_lock import current_holder
+from pipelines.settings import resources_from_environment, sandbox_environment
 from sandbox.servers import SandboxServers
 from sandbox.world import read_manifest
 
 world, out = Path(sys.argv[1]), Path(sys.argv[2])
 with SandboxServers(world) as servers:
-    resources = sandbox_resources(servers.endpoints, out / "db.duckdb", read_manifest(world).as_of, out)
+    env = sandbox_environment(servers.endpoints, str(out / "db.duckdb"), read_manifest(world).as_of, str(out))
+    resources = resources_from_environment(env)
     print("ready", flush=True)
     summary = run_nightly(resources, dagster_instance(out / "home-a"))
 print("done", summary.success, summary.run_id, flush=True)
