@@ -32,6 +32,7 @@ class _ClientResource(dg.ConfigurableResource):
     timeout: float = 30.0
     max_attempts: int = 6
     backoff_base: float = 0.5
+    backoff_max: float = 30.0
     ca_bundle: str | None = None
     _client: Any = PrivateAttr(default=None)
 
@@ -41,6 +42,7 @@ class _ClientResource(dg.ConfigurableResource):
             timeout=self.timeout,
             max_attempts=self.max_attempts,
             backoff_base=self.backoff_base,
+            backoff_max=self.backoff_max,
             ca_bundle=self.ca_bundle,
         )
 
