@@ -18,6 +18,10 @@ from sandbox.world import read_expected_findings, read_manifest
 from tests.world_sources import load_world
 
 WORLDS = [(1, 250), (2, 700), (3, 1500)]
+SEEDS = [
+    pytest.param(seed, customers, id=f"seed{seed}-{customers}customers", marks=[pytest.mark.slow] * (customers > 250))
+    for seed, customers in WORLDS
+]
 
 
 def by_rule(pairs: set[tuple[str, str]]) -> dict[str, set[str]]:
@@ -35,7 +39,7 @@ def audited_pairs(world, database) -> set[tuple[str, str]]:
     return set(zip(findings["rule_id"], findings["subject_id"], strict=True))
 
 
-@pytest.mark.parametrize(("seed", "customers"), WORLDS, ids=[f"seed{s}-{c}customers" for s, c in WORLDS])
+@pytest.mark.parametrize(("seed", "customers"), SEEDS)
 def test_precision_and_recall_are_one_for_every_rule(tmp_path, seed, customers):
     world = tmp_path / "world"
     generate(world, customers=customers, seed=seed)
@@ -51,6 +55,7 @@ def test_precision_and_recall_are_one_for_every_rule(tmp_path, seed, customers):
     assert {rule.id for rule in RULES} <= set(expected), "every rule has injected defects"
 
 
+@pytest.mark.slow
 def test_a_clean_world_yields_no_finding(tmp_path):
     world = tmp_path / "clean"
     generate(world, customers=600, seed=4, defects=False)

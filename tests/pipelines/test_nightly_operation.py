@@ -137,6 +137,7 @@ def test_secrets_are_documented_and_read_from_the_environment(variable):
     assert variable in (REPO / "README.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_lnr_audit_run_reads_its_sources_from_the_environment(small_world, tmp_path):
     import os
     import subprocess
@@ -163,6 +164,7 @@ def test_lnr_audit_run_reads_its_sources_from_the_environment(small_world, tmp_p
     assert (tmp_path / "reports" / read_manifest(small_world).as_of / "summary.csv").exists()
 
 
+@pytest.mark.slow
 def test_world_values_that_look_like_formulas_reach_the_reports_neutralised(small_world, tmp_path):
     import csv
     import json

@@ -60,6 +60,7 @@ def records_read(result: dg.ExecuteInProcessResult) -> int:
     )
 
 
+@pytest.mark.slow
 def test_round_trip_equals_the_world_record_for_record(small_world, tmp_path):
     database = tmp_path / "db.duckdb"
     with SandboxServers(small_world) as servers:
@@ -81,6 +82,7 @@ def test_round_trip_equals_the_world_record_for_record(small_world, tmp_path):
     assert all(meta["polls"] >= meta["jobs"] for meta in zuora.values())
 
 
+@pytest.mark.slow
 def test_every_fault_class_is_survived_with_the_same_result(small_world, tmp_path):
     faults = FaultProfile(
         seed=5,
@@ -99,6 +101,7 @@ def test_every_fault_class_is_survived_with_the_same_result(small_world, tmp_pat
     assert snapshot(database) == world_rows(small_world)
 
 
+@pytest.mark.slow
 def test_exhausted_retries_fail_the_run_and_keep_the_previous_snapshot(small_world, tmp_path):
     database = tmp_path / "db.duckdb"
     with connect(str(database)) as con:
@@ -113,6 +116,7 @@ def test_exhausted_retries_fail_the_run_and_keep_the_previous_snapshot(small_wor
     assert snapshot(database) == before
 
 
+@pytest.mark.slow
 def test_incremental_load_matches_the_changed_world_reading_far_fewer_records(tmp_path):
     world, changed, database = tmp_path / "night1", tmp_path / "night2", tmp_path / "db.duckdb"
     generate(world, customers=1500, seed=12)
@@ -130,6 +134,7 @@ def test_incremental_load_matches_the_changed_world_reading_far_fewer_records(tm
     assert records_read(incremental) < records_read(full) / 2
 
 
+@pytest.mark.slow
 def test_bad_and_duplicate_records_fail_the_checks_and_wait_in_quarantine(small_world, tmp_path):
     import json
     import shutil
