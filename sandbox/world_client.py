@@ -47,6 +47,10 @@ class WorldClient:
         """Non-empty pages of every id of `obj` in the world."""
         yield from self._pages([record[obj.key] for record in self._records(obj)])
 
+    def ids_are_cheap(self, obj: SourceObject) -> bool:
+        """True: the ids are in memory."""
+        return True
+
     def close(self) -> None:
         """Nothing to release."""
 
