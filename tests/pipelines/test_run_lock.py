@@ -62,6 +62,8 @@ def test_a_second_lnr_audit_run_is_refused_naming_the_running_audit(tmp_path):
         "DAGSTER_HOME": str(tmp_path / "home"),
         "LNR_DUCKDB_PATH": str(database),
         "LNR_ZUORA_BASE_URL": "http://127.0.0.1:9",
+        "LNR_ZUORA_CLIENT_ID": "id",
+        "LNR_ZUORA_CLIENT_SECRET": "secret",
         "LNR_SALESFORCE_INSTANCE_URL": "127.0.0.1:9",
         "LNR_CUSTOMERSDOT_DATABASE_URL": "postgresql://lnr@127.0.0.1:9/customers_db",
     }
