@@ -164,7 +164,7 @@ def require_sources(env: Mapping[str, str] | None = None) -> None:
     missing = missing_sources(env)
     if missing:
         raise MissingConfiguration(
-            f"no source configured: set {', '.join(missing)} (see README, Configuration), "
+            f"no source configured: set {', '.join(missing)} (see README, Running it in production), "
             "or audit the synthetic sandbox with `lnr-audit run --sandbox`"
         )
 

@@ -209,6 +209,7 @@ print("done", summary.success, summary.run_id, flush=True)
 """
 
 
+@pytest.mark.slow
 def test_two_nights_at_once_on_one_database_one_is_refused_and_the_history_is_the_others(small_world, tmp_path):
     database = tmp_path / "db.duckdb"
     with process(NIGHT, str(small_world), str(tmp_path)) as first:
