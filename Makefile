@@ -1,18 +1,23 @@
-# Everything runs from a virtualenv that the targets build from constraints.txt.
+# Everything runs from a virtualenv that the targets build from constraints.txt, with the interpreter PYTHON
+# (python3.11, python3.12 or python3.13; one found only among pyenv's installed versions is used too).
+# Another interpreter than python3 gets a virtualenv of its own, .venv-<interpreter>.
 PYTHON ?= python3
-VENV := .venv
+INTERPRETER := $(shell command -v $(PYTHON) >/dev/null 2>&1 && $(PYTHON) -c 'import sys' 2>/dev/null && echo $(PYTHON) \
+	|| ls -d $(HOME)/.pyenv/versions/$(patsubst python%,%,$(notdir $(PYTHON))).*/bin/$(notdir $(PYTHON)) 2>/dev/null | tail -n 1)
+VENV ?= $(if $(filter python3,$(PYTHON)),.venv,.venv-$(notdir $(PYTHON)))
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: demo findings test ui lint bench install browser postgresql spreadsheet clean
+.PHONY: demo findings test test-fast ui lint bench install browser postgresql spreadsheet clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(INTERPRETER)" || { echo "no interpreter $(PYTHON) found (nor under pyenv)"; exit 1; }
+	$(INTERPRETER) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,sandbox]'
 	touch $(STAMP)
 
 # Headless Chromium for the UI test, from Debian's packages.
@@ -38,8 +43,13 @@ findings: $(STAMP)
 spreadsheet:
 	@command -v soffice >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
 
+# Everything, as CI runs it: the full nights over HTTP and Dagster (slow) and the Chromium tests (ui) included.
 test: $(STAMP) browser postgresql spreadsheet
 	$(BIN)/python -m pytest
+
+# The edit loop: everything but the slow and the ui tests.
+test-fast: $(STAMP) postgresql
+	$(BIN)/python -m pytest -m "not slow and not ui"
 
 ui: $(STAMP) postgresql
 	$(BIN)/lnr-audit ui --out $(OUT)/ui
@@ -51,4 +61,4 @@ bench: $(STAMP) postgresql
 	$(BIN)/python -m tests.bench --out $(OUT)/bench
 
 clean:
-	rm -rf $(OUT) $(VENV)
+	rm -rf $(OUT) .venv .venv-*

@@ -27,7 +27,7 @@ def fulfillment_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     settings = context.resources.reports
     with context.resources.duckdb.get_connection() as con:
         known, summary = report_frames(con, as_of)
-    files = write_reports(known, summary, Path(settings.directory), as_of)
+    files = write_reports(known, summary, Path(settings.directory), as_of, settings.link_bases())
     results = deliver(files, settings.smtp_settings(), Path(settings.copy_to) if settings.copy_to else None)
     for result in results:
         log = context.log.info if result.ok else context.log.error

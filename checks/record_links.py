@@ -14,7 +14,6 @@ keys. The URL forms:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -30,9 +29,8 @@ class LinkBases:
     gitlab: str = "https://gitlab.com"
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str] | None = None) -> LinkBases:
-        """The bases set by LNR_LINK_* variables, the real hosts for those unset."""
-        env = os.environ if env is None else env
+    def from_variables(cls, env: Mapping[str, str]) -> LinkBases:
+        """The bases set by the LNR_LINK_* variables of `env`, the real hosts for those unset."""
         return cls(**{system: env[name] for system, name in LINK_VARIABLES.items() if env.get(name)})
 
 

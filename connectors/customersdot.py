@@ -19,8 +19,9 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from connectors.base import ClientBase
+from connectors.connection import DEFAULT_CONNECTION, Connection
 from connectors.errors import AuthenticationError, ExtractionError
-from connectors.retry import RetryPolicy, TransientError, call_with_retries, log_retry
+from connectors.retry import TransientError, call_with_retries, log_retry
 from connectors.schema import SourceObject
 
 SCHEMA = "public"
@@ -46,10 +47,7 @@ class CustomersDotClient(ClientBase):
         *,
         password: str | None = None,
         statement_timeout: float = 300.0,
-        timeout: float = 30.0,
-        max_attempts: int = 6,
-        backoff_base: float = 0.5,
-        backoff_max: float = 30.0,
+        connection: Connection = DEFAULT_CONNECTION,
         page_size: int = 5000,
     ):
         try:
@@ -63,8 +61,8 @@ class CustomersDotClient(ClientBase):
         self._conninfo = database_url
         self._password = password
         self._options = f"-c statement_timeout={max(1, round(statement_timeout * 1000))} -c TimeZone=UTC"
-        self._connect_timeout = max(2, round(timeout))
-        self._policy = RetryPolicy(max_attempts, backoff_base, backoff_max)
+        self._connect_timeout = max(2, round(connection.timeout))
+        self._policy = connection.policy
         self._connection: psycopg.Connection | None = None
         self.page_size = page_size
         self.queries = 0

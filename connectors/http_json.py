@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 
+from connectors.connection import Connection
 from connectors.errors import AuthenticationError, ExtractionError, error_message
 from connectors.retry import (
     RETRYABLE_STATUSES,
-    RetryPolicy,
     TransientError,
     call_with_retries,
     parse_retry_after,
@@ -64,18 +64,17 @@ class JsonHttp:
         self,
         system: str,
         base_url: str,
-        policy: RetryPolicy,
+        connection: Connection,
         *,
-        timeout: float,
-        verify: bool | str,
         headers: dict[str, str] | None = None,
     ):
         self.system = system
-        self.policy = policy
+        self.policy = connection.policy
         self.calls = 0
+        verify = connection.verify
         self._client = httpx.Client(
             base_url=base_url,
-            timeout=timeout,
+            timeout=connection.timeout,
             verify=ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify,
             headers=headers,
             event_hooks={"request": [self._count]},

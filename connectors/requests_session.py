@@ -10,20 +10,21 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from connectors.retry import RETRYABLE_STATUSES, RetryPolicy, log_retry, parse_retry_after
+from connectors.connection import Connection
+from connectors.retry import RETRYABLE_STATUSES, log_retry, parse_retry_after
 
 
 class PolicySession(requests.Session):
     """A session for one system: environment ignored, retries per the policy, requests counted."""
 
-    def __init__(self, system: str, policy: RetryPolicy, *, timeout: float, verify: bool | str):
+    def __init__(self, system: str, connection: Connection):
         super().__init__()
         self.system = system
-        self.policy = policy
-        self.timeout = timeout
+        self.policy = policy = connection.policy
+        self.timeout = connection.timeout
         self.calls = 0
         self.trust_env = False
-        self.verify = verify
+        self.verify = connection.verify
         retry = _PolicyRetry(
             total=policy.max_attempts - 1,
             other=0,

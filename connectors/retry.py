@@ -1,4 +1,4 @@
-"""The retry policy shared by every connector: bounded attempts, exponential backoff with full jitter."""
+"""The one retry helper: bounded attempts, exponential backoff (with full jitter unless told otherwise), a deadline."""
 
 from __future__ import annotations
 
@@ -35,11 +35,12 @@ def parse_retry_after(value: str | None) -> float | None:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """At most `max_attempts` attempts; waits of base·2ⁿ with full jitter; waits (Retry-After too) capped."""
+    """At most `max_attempts` attempts; waits of base·2ⁿ (full jitter if `jitter`), Retry-After too, capped."""
 
     max_attempts: int = 6
     backoff_base: float = 0.5
     backoff_max: float = 30.0
+    jitter: bool = True
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -49,7 +50,39 @@ class RetryPolicy:
         """Seconds to wait before retry number `retry` (1 for the first); the server's Retry-After wins."""
         if retry_after is not None:
             return min(retry_after, self.backoff_max)
-        return random.uniform(0.0, min(self.backoff_max, self.backoff_base * 2 ** (retry - 1)))
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** min(retry - 1, 64))
+        return random.uniform(0.0, ceiling) if self.jitter else ceiling
+
+
+def with_retries(
+    attempt: Callable[[], T],
+    policy: RetryPolicy,
+    *,
+    transient: Callable[[Exception], bool],
+    on_retry: Callable[[int, Exception, float], None] | None = None,
+    deadline: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """The result of `attempt()`, repeated while it raises a `transient` error, within the policy's attempts and
+    before the `clock` reaches `deadline`; any other error, or the last one, is raised.
+
+    `on_retry(number, error, delay)` is told of each failed attempt before the wait; an error's `retry_after`
+    (seconds the server asked for) sets the wait.
+    """
+    number = 1
+    while True:
+        try:
+            return attempt()
+        except Exception as exc:
+            out_of_time = deadline is not None and clock() >= deadline
+            if not transient(exc) or number >= policy.max_attempts or out_of_time:
+                raise
+            delay = policy.delay(number, getattr(exc, "retry_after", None))
+            if on_retry is not None:
+                on_retry(number, exc, delay)
+            sleep(delay)
+            number += 1
 
 
 class TransientError(Exception):
@@ -77,19 +110,15 @@ def call_with_retries(
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """The result of `attempt()`, repeated on TransientError; ExtractionError when the attempts run out."""
-    number = 1
-    while True:
-        try:
-            return attempt()
-        except TransientError as exc:
-            if number >= policy.max_attempts:
-                raise ExtractionError(
-                    system,
-                    endpoint,
-                    f"gave up after {number} attempts; last: {exc.detail}",
-                    status=exc.status,
-                ) from exc
-            delay = policy.delay(number, exc.retry_after)
-            log_retry(system, endpoint, exc.detail, number, policy, delay)
-            sleep(delay)
-            number += 1
+
+    def log(number: int, exc: Exception, delay: float) -> None:
+        log_retry(system, endpoint, str(exc), number, policy, delay)
+
+    try:
+        return with_retries(
+            attempt, policy, transient=lambda exc: isinstance(exc, TransientError), on_retry=log, sleep=sleep
+        )
+    except TransientError as exc:
+        raise ExtractionError(
+            system, endpoint, f"gave up after {policy.max_attempts} attempts; last: {exc.detail}", status=exc.status
+        ) from exc

@@ -30,10 +30,11 @@ import requests
 from urllib3.exceptions import MaxRetryError
 
 from connectors.base import ClientBase, iso_utc, project
+from connectors.connection import DEFAULT_CONNECTION, Connection
 from connectors.errors import AuthenticationError, ExtractionError, error_message
 from connectors.paging import LocatorExpired, restart_on_expiry
 from connectors.requests_session import PolicySession
-from connectors.retry import RETRYABLE_STATUSES, RetryPolicy, TransientError, call_with_retries
+from connectors.retry import RETRYABLE_STATUSES, TransientError, call_with_retries
 from connectors.salesforce_bulk import BulkQueries, Polling
 from connectors.schema import SourceObject
 
@@ -64,11 +65,7 @@ class SalesforceClient(ClientBase):
         consumer_key: str | None = None,
         consumer_secret: str | None = None,
         domain: str | None = None,
-        ca_bundle: str | None = None,
-        timeout: float = 30.0,
-        max_attempts: int = 6,
-        backoff_base: float = 0.5,
-        backoff_max: float = 30.0,
+        connection: Connection = DEFAULT_CONNECTION,
         page_size: int = 2000,
         api_version: str = API_VERSION,
         bulk_threshold: int = BULK_THRESHOLD,
@@ -93,8 +90,8 @@ class SalesforceClient(ClientBase):
         self.bulk_threshold = bulk_threshold
         self.last_path = ""
         self._query_all_path = f"/services/data/v{api_version}/queryAll/"
-        self._policy = RetryPolicy(max_attempts, backoff_base, backoff_max)
-        self._session = PolicySession(self.system, self._policy, timeout=timeout, verify=ca_bundle or True)
+        self._policy = connection.policy
+        self._session = PolicySession(self.system, connection)
         self._session.hooks["response"].append(self._note_usage)
         self._usage: tuple[int, int] | None = None
         self._sf: Any = None

@@ -21,11 +21,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from connectors.base import ClientBase, iso_utc
+from connectors.connection import DEFAULT_CONNECTION, Connection
 from connectors.data_query import TRACK_ID_HEADER, DataQueryJobs, DataQuerySettings
 from connectors.errors import AuthenticationError, ExtractionError
 from connectors.http_json import JsonHttp, Reply
 from connectors.paging import LocatorExpired, restart_on_expiry
-from connectors.retry import RetryPolicy
 from connectors.schema import SourceObject, parse_datetime
 
 logger = logging.getLogger(__name__)
@@ -48,11 +48,7 @@ class ZuoraClient(ClientBase):
         client_id: str,
         client_secret: str,
         *,
-        timeout: float = 30.0,
-        max_attempts: int = 6,
-        backoff_base: float = 0.5,
-        backoff_max: float = 30.0,
-        verify: bool | str = True,
+        connection: Connection = DEFAULT_CONNECTION,
         page_size: int = 2000,
         data_query: DataQuerySettings | None = None,
         track_id: str | None = None,
@@ -67,22 +63,15 @@ class ZuoraClient(ClientBase):
         if len(self.track_id) > MAX_TRACK_ID or not self.track_id.isascii():
             raise ValueError(f"a Zuora-Track-Id is at most {MAX_TRACK_ID} ASCII characters")
         self.last_path = ""
-        self._policy = RetryPolicy(max_attempts, backoff_base, backoff_max)
-        self._http = JsonHttp(
-            self.system,
-            self._url,
-            self._policy,
-            timeout=timeout,
-            verify=verify,
-            headers={TRACK_ID_HEADER: self.track_id},
-        )
+        self._policy = connection.policy
+        self._http = JsonHttp(self.system, self._url, connection, headers={TRACK_ID_HEADER: self.track_id})
         self._jobs = DataQueryJobs(
             self._send_json,
             data_query or DataQuerySettings(),
             self._policy,
             page_size=page_size,
-            timeout=timeout,
-            verify=verify,
+            timeout=connection.timeout,
+            verify=connection.verify,
             clock=clock,
             sleep=sleep,
         )

@@ -57,7 +57,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.demo import DemoPaths, audit_world, copy_findings, prepare_world, print_summary
     from pipelines.nightly import new_run_id
     from pipelines.run_lock import held_run_lock
-    from pipelines.settings import sandbox_link_environment
     from sandbox.servers import SandboxServers
 
     paths = DemoPaths(Path(args.out))
@@ -68,7 +67,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         world = prepare_world(paths, Path(args.world) if args.world else None, args.customers, args.seed, args.as_of)
         print(f"world: {world}")
         with SandboxServers(world) as servers:
-            os.environ.update(sandbox_link_environment(servers.endpoints))  # the reports link to the sandbox's records
             summary = audit_world(
                 servers, world, paths, as_of=args.as_of, full_refresh=args.full_refresh, log_level="INFO",
                 run_id=run_id,
@@ -92,21 +90,22 @@ def demo_next_step(database: Path) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the nightly job once against the sources configured in the environment (else the sandbox)."""
-    from pipelines.nightly import dagster_instance, run_nightly
-    from pipelines.settings import SOURCE_URLS, production_configured, resources_from_environment
+    """Run the nightly job once against the sources configured in the environment (or, asked to, the sandbox)."""
+    from pipelines.settings import environment, require_sources, resources_from_environment, setting
 
-    if not production_configured():
-        print(f"no production source configured ({', '.join(SOURCE_URLS)}): auditing the sandbox world")
+    if args.sandbox:
         return cmd_demo(
             argparse.Namespace(out=args.sandbox_out, world=None, customers=3000, seed=42, as_of=args.as_of,
                                full_refresh=args.full_refresh)
         )
+    require_sources()
+    from pipelines.demo import print_summary
+    from pipelines.nightly import dagster_instance, run_nightly
 
-    env = dict(os.environ)
+    env = dict(environment())
     if args.as_of:
         env["LNR_AS_OF"] = args.as_of.isoformat()
-    home = Path(os.environ.get("DAGSTER_HOME") or ".dagster_home")
+    home = Path(setting("DAGSTER_HOME"))
     summary = run_nightly(
         resources_from_environment(env),
         dagster_instance(home),
@@ -114,8 +113,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         allow_mixed_nights=args.allow_mixed_nights,
         log_level="INFO",
     )
-    from pipelines.demo import print_summary
-
     print_summary(summary)
     return 0 if summary.success else 1
 
@@ -124,7 +121,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     """Audit three sandbox nights, then start the Dagster UI on them with the sandbox servers running."""
     from pipelines.demo import DemoPaths, audit_world, night_worlds, print_summary
     from pipelines.nightly import dagster_instance
-    from pipelines.settings import sandbox_environment
+    from pipelines.settings import environment, sandbox_environment
     from sandbox.servers import SandboxServers
 
     paths = DemoPaths(Path(args.out))
@@ -137,7 +134,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
             summary = audit_world(servers, world, paths)
             print_summary(summary)
         env = {
-            **os.environ,
+            **environment(),
             "DAGSTER_HOME": str(paths.dagster_home.resolve()),
             **sandbox_environment(servers.endpoints, str(paths.database.resolve()), summary.as_of, str(paths.out)),
         }
@@ -223,10 +220,11 @@ def cmd_findings_list(args: argparse.Namespace) -> int:
 def cmd_findings_show(args: argparse.Namespace) -> int:
     """Print one finding in full, named by its id, a prefix of it or its subject id."""
     from pipelines.findings_view import describe_finding, resolve_finding
+    from pipelines.settings import link_bases
 
     with _open_database(args, read_only=True) as con:
         _, known = _known_findings(con)
-        print(describe_finding(con, resolve_finding(known, args.finding)))
+        print(describe_finding(con, resolve_finding(known, args.finding), bases=link_bases()))
     return 0
 
 
@@ -234,6 +232,7 @@ def cmd_ack(args: argparse.Namespace) -> int:
     """Acknowledge a finding until a date after today; warn when it is resolved or was acknowledged before."""
     from checks.history import acknowledge
     from pipelines.findings_view import resolve_finding
+    from pipelines.settings import current_user
 
     today = dt.datetime.now(dt.UTC).date()
     if args.until <= today:
@@ -244,7 +243,7 @@ def cmd_ack(args: argparse.Namespace) -> int:
         previous = con.execute(
             "SELECT until, reason FROM audit.acknowledgements WHERE finding_id = ?", [finding["finding_id"]]
         ).fetchall()
-        acknowledge(con, finding["finding_id"], args.reason, args.until, by=os.environ.get("USER"))
+        acknowledge(con, finding["finding_id"], args.reason, args.until, by=current_user())
     if finding["status"] == "resolved":
         print(f"warning: {finding['finding_id']} was resolved on {finding['resolved_on']}; "
               "the acknowledgement applies if it comes back", file=sys.stderr)
@@ -275,6 +274,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from assets.reports import write_reports
     from checks.history import latest_night
     from pipelines.database import database_path
+    from pipelines.settings import link_bases, setting
 
     with _open_database(args, read_only=True) as con:
         night = args.as_of or latest_night(con)
@@ -286,8 +286,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                 f"night {night} was never audited; audited nights: {', '.join(map(str, audited[-10:]))}"
             )
         known, summary = report_frames(con, night)
-    folder = args.out or os.environ.get("LNR_REPORTS_DIR") or database_path(args.db).parent
-    files = write_reports(known, summary, Path(folder), night)
+    folder = args.out or setting("LNR_REPORTS_DIR") or database_path(args.db).parent
+    files = write_reports(known, summary, Path(folder), night, link_bases())
     print(f"wrote {files.folder}")
     return 0
 
@@ -340,7 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="audit even when the raw tables hold different nights (some objects failed to load on a past run)",
     )
-    run.add_argument("--sandbox-out", default="out/sandbox", help="where the sandbox run goes when no source is set")
+    run.add_argument("--sandbox", action="store_true", help="audit a generated sandbox world instead of the sources")
+    run.add_argument("--sandbox-out", default="out/sandbox", help="where the --sandbox run goes")
 
     ui = command("ui", cmd_ui, "Audit three sandbox nights and open the Dagster UI on them.")
     ui.add_argument("--out", default="out/ui", help="folder for the worlds, database and Dagster instance")

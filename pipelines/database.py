@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import sys
 import time
 from pathlib import Path
 
@@ -10,9 +10,9 @@ import duckdb
 
 from assets.raw_store import connect
 from checks.history import ensure_history, needs_id_migration
+from connectors.retry import RetryPolicy, with_retries
+from pipelines.settings import DEFAULT_DATABASE, DEMO_DATABASE, setting
 
-DEFAULT_DATABASE = "lnr_audit.duckdb"
-DEMO_DATABASE = "out/demo/lnr_audit.duckdb"  # where `make demo` writes it
 DEFAULT_WAIT_SECONDS = 10.0
 
 
@@ -23,11 +23,11 @@ class DatabaseBusy(RuntimeError):
 def database_path(explicit: str | None = None) -> Path:
     """The DuckDB file: the given path, else LNR_DUCKDB_PATH, else ./lnr_audit.duckdb, else the demo's when only
     it exists (so that the commands work right after `make demo`)."""
-    chosen = explicit or os.environ.get("LNR_DUCKDB_PATH")
-    if chosen:
-        return Path(chosen)
-    default, demo = Path(DEFAULT_DATABASE), Path(DEMO_DATABASE)
-    return demo if not default.exists() and demo.exists() else default
+    if explicit:
+        return Path(explicit)
+    configured = setting("LNR_DUCKDB_PATH")
+    chosen, demo = Path(configured), Path(DEMO_DATABASE)
+    return demo if configured == DEFAULT_DATABASE and not chosen.exists() and demo.exists() else chosen
 
 
 def open_database(
@@ -58,18 +58,22 @@ def history_needs_migration(con: duckdb.DuckDBPyConnection) -> bool:
 
 def _connect_waiting(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     """A connection to `path`, retrying while another process holds it for up to `wait_seconds`."""
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.1
-    while True:
-        try:
-            return connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"{path} is being written by a running audit (waited {wait_seconds:g} s); "
-                    "try again when the run has finished"
-                ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+    policy = RetryPolicy(max_attempts=sys.maxsize, backoff_base=0.1, backoff_max=1.0, jitter=False)
+
+    def locked(exc: Exception) -> bool:
+        return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+    try:
+        return with_retries(
+            lambda: connect(str(path), read_only=read_only),
+            policy,
+            transient=locked,
+            deadline=time.monotonic() + wait_seconds,
+        )
+    except duckdb.IOException as exc:
+        if not locked(exc):
+            raise
+        raise DatabaseBusy(
+            f"{path} is being written by a running audit (waited {wait_seconds:g} s); "
+            "try again when the run has finished"
+        ) from None

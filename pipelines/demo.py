@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TextIO
 
 from assets.reports.atomic import replacing_file
-from pipelines.nightly import NightSummary, dagster_instance, run_nightly, sandbox_resources
+from pipelines.nightly import NightSummary, dagster_instance, run_nightly
+from pipelines.settings import resources_from_environment, sandbox_environment
 from sandbox.generator import generate
 from sandbox.generator.nights import generate_nights
 from sandbox.servers import SandboxServers
@@ -75,7 +76,8 @@ def audit_world(
     """One night: serve `world` and run the nightly job against it, as of `as_of` (default: the world's)."""
     servers.load_world(world)
     as_of = as_of.isoformat() if as_of else read_manifest(world).as_of
-    resources = sandbox_resources(servers.endpoints, paths.database, as_of, paths.out)
+    env = sandbox_environment(servers.endpoints, str(paths.database), as_of, str(paths.out))
+    resources = resources_from_environment(env)
     instance = dagster_instance(paths.dagster_home)
     return run_nightly(resources, instance, full_refresh=full_refresh, log_level=log_level, run_id=run_id)
 

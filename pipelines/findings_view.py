@@ -178,7 +178,7 @@ def describe_finding(
     lines += ["", textwrap.fill(f["summary"] or "", width, break_on_hyphens=False), "", "Records involved:"]
     lines += [f"  {k:22} {f[k]}" for k in KEY_NAMES if f[k] is not None]
     lines += ["", "Evidence:", *evidence_rows(json.loads(f["evidence"] or "{}", parse_float=Decimal), width)]
-    links = record_links(f, bases or LinkBases.from_environment())
+    links = record_links(f, bases or LinkBases())
     if links:
         label_width = max(map(len, links))
         lines += ["", "Links:", *(f"  {label:{label_width}}  {url}" for label, url in links.items())]

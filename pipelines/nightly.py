@@ -1,4 +1,4 @@
-"""Running the nightly job in-process, against the configured sources or the sandbox servers."""
+"""Running the nightly job in-process on the resources it is given, and summarising the run."""
 
 from __future__ import annotations
 
@@ -17,14 +17,6 @@ from assets.raw import RAW_ASSETS
 from pipelines.abandoned_runs import process_tags
 from pipelines.definitions import build_definitions
 from pipelines.jobs import AUDIT_RUN_TAG, NIGHTLY_JOB_NAME
-from pipelines.resources import (
-    AuditSettingsResource,
-    CustomersDotResource,
-    ReportsResource,
-    SalesforceResource,
-    ZuoraResource,
-    duckdb_resource,
-)
 from pipelines.run_lock import held_run_lock
 
 INSTANCE_SETTINGS = f"""\
@@ -82,30 +74,6 @@ def _create_once(path: Path, text: str) -> None:
         pass
     finally:
         temp.unlink()
-
-
-def sandbox_resources(endpoints: Any, database: Path, as_of: str, reports_dir: Path) -> dict[str, Any]:
-    """Resources that point at running sandbox servers and write to `database` and `reports_dir`."""
-    return {
-        "duckdb": duckdb_resource(str(database)),
-        "audit_settings": AuditSettingsResource(as_of=as_of),
-        "zuora": ZuoraResource(
-            base_url=endpoints.zuora_url,
-            client_id=endpoints.zuora_client_id,
-            client_secret=endpoints.zuora_client_secret,
-        ),
-        "salesforce": SalesforceResource(
-            instance_url=endpoints.salesforce_instance_url,
-            consumer_key=endpoints.salesforce_consumer_key,
-            consumer_secret=endpoints.salesforce_consumer_secret,
-            ca_bundle=str(endpoints.salesforce_ca_bundle),
-        ),
-        "customersdot": CustomersDotResource(
-            database_url=endpoints.customersdot_database_url,
-            password=endpoints.customersdot_password,
-        ),
-        "reports": ReportsResource(directory=str(reports_dir)),
-    }
 
 
 def new_run_id() -> str:

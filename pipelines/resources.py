@@ -16,6 +16,8 @@ from pydantic import PrivateAttr
 from assets.extraction import DEFAULT_POLICY, ExtractionPolicy
 from assets.reports.mail import SmtpSettings
 from checks.engine import AuditSettings
+from checks.record_links import LINK_VARIABLES, LinkBases
+from connectors.connection import Connection
 from connectors.customersdot import CustomersDotClient
 from connectors.data_query import DataQuerySettings
 from connectors.salesforce import API_VERSION, BULK_THRESHOLD, SalesforceClient
@@ -26,12 +28,24 @@ from pipelines.run_lock import held_run_lock
 
 
 class _ClientResource(dg.ConfigurableResource):
-    """A source whose client is opened once per run and closed after it."""
+    """A source whose client is opened once per run and closed after it, with its connection options."""
 
     timeout: float = 30.0
     max_attempts: int = 6
     backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    ca_bundle: str | None = None
     _client: Any = PrivateAttr(default=None)
+
+    def connection(self) -> Connection:
+        """The client's connection options."""
+        return Connection(
+            timeout=self.timeout,
+            max_attempts=self.max_attempts,
+            backoff_base=self.backoff_base,
+            backoff_max=self.backoff_max,
+            ca_bundle=self.ca_bundle,
+        )
 
     def _open(self) -> Any:
         raise NotImplementedError
@@ -55,7 +69,6 @@ class ZuoraResource(_ClientResource):
     base_url: str
     client_id: str
     client_secret: str
-    ca_bundle: str | None = None
     bulk_threshold: int = DataQuerySettings.bulk_threshold
     max_concurrent_jobs: int = DataQuerySettings.max_concurrent_jobs
     window_records: int = DataQuerySettings.window_records
@@ -66,10 +79,7 @@ class ZuoraResource(_ClientResource):
             self.base_url,
             self.client_id,
             self.client_secret,
-            timeout=self.timeout,
-            max_attempts=self.max_attempts,
-            backoff_base=self.backoff_base,
-            verify=self.ca_bundle or True,
+            connection=self.connection(),
             data_query=DataQuerySettings(
                 bulk_threshold=self.bulk_threshold,
                 max_concurrent_jobs=self.max_concurrent_jobs,
@@ -87,7 +97,6 @@ class SalesforceResource(_ClientResource):
     consumer_key: str | None = None
     consumer_secret: str | None = None
     domain: str | None = None
-    ca_bundle: str | None = None
     api_version: str = API_VERSION
     bulk_threshold: int = BULK_THRESHOLD
 
@@ -98,12 +107,9 @@ class SalesforceResource(_ClientResource):
             consumer_key=self.consumer_key,
             consumer_secret=self.consumer_secret,
             domain=self.domain,
-            ca_bundle=self.ca_bundle,
-            timeout=self.timeout,
-            max_attempts=self.max_attempts,
-            backoff_base=self.backoff_base,
             api_version=self.api_version,
             bulk_threshold=self.bulk_threshold,
+            connection=self.connection(),
         )
 
 
@@ -119,9 +125,7 @@ class CustomersDotResource(_ClientResource):
             self.database_url,
             password=self.password,
             statement_timeout=self.statement_timeout,
-            timeout=self.timeout,
-            max_attempts=self.max_attempts,
-            backoff_base=self.backoff_base,
+            connection=self.connection(),
         )
 
 
@@ -158,6 +162,15 @@ class ReportsResource(dg.ConfigurableResource):
     smtp_password: str | None = None
     smtp_sender: str | None = None
     smtp_recipients: list[str] = []
+    link_zuora_url: str | None = None
+    link_salesforce_url: str | None = None
+    link_customersdot_url: str | None = None
+    link_gitlab_url: str | None = None
+
+    def link_bases(self) -> LinkBases:
+        """Where the findings' links point: the configured hosts, the real ones for those unset."""
+        urls = {system: getattr(self, f"link_{system}_url") for system in LINK_VARIABLES}
+        return LinkBases(**{system: url for system, url in urls.items() if url})
 
     def smtp_settings(self) -> SmtpSettings | None:
         """The SMTP settings, or None when no e-mail is configured."""
@@ -211,6 +224,12 @@ class AuditDatabase(DuckDBResource):
             con.close()
 
 
-def duckdb_resource(path: str) -> AuditDatabase:
-    """The DuckDB file resource."""
-    return AuditDatabase(database=path)
+# resource key → its type, as `pipelines.settings.resources_from_environment` builds them.
+RESOURCE_TYPES: dict[str, type[dg.ConfigurableResource]] = {
+    "duckdb": AuditDatabase,
+    "audit_settings": AuditSettingsResource,
+    "zuora": ZuoraResource,
+    "salesforce": SalesforceResource,
+    "customersdot": CustomersDotResource,
+    "reports": ReportsResource,
+}

@@ -1,13 +1,9 @@
 """The nightly schedule, at a configurable time and time zone."""
 
-import os
-
 import dagster as dg
 
 from pipelines.jobs import nightly_audit_job
-
-DEFAULT_CRON = "0 3 * * *"
-DEFAULT_TIMEZONE = "UTC"
+from pipelines.settings import setting
 
 
 def nightly_schedule(cron: str | None = None, timezone: str | None = None) -> dg.ScheduleDefinition:
@@ -15,8 +11,8 @@ def nightly_schedule(cron: str | None = None, timezone: str | None = None) -> dg
     return dg.ScheduleDefinition(
         name="nightly_audit_schedule",
         job=nightly_audit_job,
-        cron_schedule=cron or os.environ.get("LNR_SCHEDULE_CRON") or DEFAULT_CRON,
-        execution_timezone=timezone or os.environ.get("LNR_SCHEDULE_TIMEZONE") or DEFAULT_TIMEZONE,
+        cron_schedule=cron or setting("LNR_SCHEDULE_CRON"),
+        execution_timezone=timezone or setting("LNR_SCHEDULE_TIMEZONE"),
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description="Runs the whole audit every night.",
     )

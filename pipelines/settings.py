@@ -1,146 +1,222 @@
-"""Production settings from the environment: every variable lnr-audit reads, in one place."""
+"""Settings from the environment: every variable lnr-audit reads, and the one builder of its resources."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import dagster as dg
-
 from checks.record_links import LINK_VARIABLES, LinkBases
-from connectors.salesforce import API_VERSION, BULK_THRESHOLD
-from pipelines.database import DEFAULT_DATABASE
-from pipelines.resources import (
-    AuditSettingsResource,
-    CustomersDotResource,
-    ReportsResource,
-    SalesforceResource,
-    ZuoraResource,
-    duckdb_resource,
+from connectors.salesforce import API_VERSION as SALESFORCE_API_VERSION
+from connectors.salesforce import BULK_THRESHOLD as SALESFORCE_BULK_THRESHOLD
+
+DEFAULT_DATABASE = "lnr_audit.duckdb"
+DEMO_DATABASE = "out/demo/lnr_audit.duckdb"  # where `make demo` writes it
+DEFAULT_DAGSTER_HOME = ".dagster_home"
+DEFAULT_CRON = "0 3 * * *"
+DEFAULT_TIMEZONE = "UTC"
+
+
+def _split(value: str) -> list[str]:
+    """A comma-separated list, blanks dropped."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _flag(value: str) -> bool:
+    """true/false (anything but `false` is true)."""
+    return value.strip().lower() != "false"
+
+
+def _number(value: str) -> float:
+    """A number."""
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError("a number") from None
+
+
+def _whole_number(value: str) -> int:
+    """A whole number."""
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError("a whole number") from None
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: what it means, and the resource field it sets (if any) and how it is read."""
+
+    name: str
+    help: str
+    resource: str | None = None
+    field: str | None = None
+    read: Callable[[str], Any] = str
+    default: Any = None
+    secret: bool = False
+    source: bool = False  # a source system needs it: `lnr-audit run` refuses to start without it
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("LNR_DUCKDB_PATH", f"the DuckDB file (default {DEFAULT_DATABASE})", "duckdb", "database",
+             default=DEFAULT_DATABASE),
+    Variable("LNR_AS_OF", "the audit date YYYY-MM-DD (default: today, UTC)", "audit_settings", "as_of"),
+    Variable("LNR_EXCLUDED_ZUORA_ACCOUNTS", "Zuora account numbers left out of the audit, comma-separated",
+             "audit_settings", "excluded_zuora_accounts", _split),
+    Variable("LNR_FULL_RELOAD_DAYS", "days between full reloads of objects whose ids are costly to list (default 7)",
+             "audit_settings", "full_reload_days", _number),
+    Variable("LNR_MAX_ROW_DROP_PERCENT", "a load shrinking an object by more than this is held back (default 50)",
+             "audit_settings", "max_row_drop_percent", _number),
+    Variable("LNR_ZUORA_BASE_URL", "Zuora REST base URL of your data center, e.g. https://rest.na.zuora.com",
+             "zuora", "base_url", source=True),
+    Variable("LNR_ZUORA_CLIENT_ID", "Zuora OAuth client id", "zuora", "client_id", source=True),
+    Variable("LNR_ZUORA_CLIENT_SECRET", "Zuora OAuth client secret (secret)", "zuora", "client_secret",
+             secret=True, source=True),
+    Variable("LNR_ZUORA_BULK_THRESHOLD", "records above which a Zuora read goes to Data Query (default 20000)",
+             "zuora", "bulk_threshold", _whole_number),
+    Variable("LNR_ZUORA_MAX_CONCURRENT_JOBS", "Zuora Data Query jobs running at once (default 4)",
+             "zuora", "max_concurrent_jobs", _whole_number),
+    Variable("LNR_SALESFORCE_INSTANCE_URL", "Salesforce instance host, e.g. gitlab.my.salesforce.com",
+             "salesforce", "instance_url", source=True),
+    Variable("LNR_SALESFORCE_SESSION_ID", "a Salesforce session id (secret; or use the consumer key and secret)",
+             "salesforce", "session_id", secret=True),
+    Variable("LNR_SALESFORCE_CONSUMER_KEY", "Salesforce connected-app consumer key (OAuth client credentials)",
+             "salesforce", "consumer_key", secret=True),
+    Variable("LNR_SALESFORCE_CONSUMER_SECRET", "Salesforce connected-app consumer secret (secret)",
+             "salesforce", "consumer_secret", secret=True),
+    Variable("LNR_SALESFORCE_DOMAIN", "Salesforce My Domain for the token endpoint, e.g. gitlab.my",
+             "salesforce", "domain"),
+    Variable("LNR_SALESFORCE_CA_BUNDLE", "a CA bundle to verify Salesforce with (default: the system's)",
+             "salesforce", "ca_bundle"),
+    Variable("LNR_SALESFORCE_API_VERSION",
+             f"Salesforce API version for REST and Bulk API 2.0 (default {SALESFORCE_API_VERSION})",
+             "salesforce", "api_version"),
+    Variable("LNR_SALESFORCE_BULK_THRESHOLD",
+             f"records above which a read uses Bulk API 2.0 (default {SALESFORCE_BULK_THRESHOLD})",
+             "salesforce", "bulk_threshold", _whole_number),
+    Variable("LNR_CUSTOMERSDOT_DATABASE_URL",
+             "CustomersDot's PostgreSQL (a read replica) as postgresql://user@host:port/"
+             "dbname?sslmode=require, a read-only role", "customersdot", "database_url", source=True),
+    Variable("LNR_CUSTOMERSDOT_PASSWORD", "that role's password (secret; or PGPASSFILE / ~/.pgpass)",
+             "customersdot", "password", secret=True),
+    Variable("LNR_REPORTS_DIR",
+             "the folder under which reports/<as_of>/ is written (default: the DuckDB file's folder)",
+             "reports", "directory"),
+    Variable("LNR_REPORTS_COPY_TO", "a folder the reports are copied to after each run", "reports", "copy_to"),
+    Variable("LNR_SMTP_HOST", "SMTP server for the report e-mail (unset: no e-mail)", "reports", "smtp_host"),
+    Variable("LNR_SMTP_PORT", "SMTP port (default 587)", "reports", "smtp_port", _whole_number),
+    Variable("LNR_SMTP_STARTTLS", "true/false: STARTTLS before login (default true)", "reports", "smtp_starttls",
+             _flag),
+    Variable("LNR_SMTP_USERNAME", "SMTP login", "reports", "smtp_username"),
+    Variable("LNR_SMTP_PASSWORD", "SMTP password (secret)", "reports", "smtp_password", secret=True),
+    Variable("LNR_SMTP_SENDER", "From: address of the report e-mail", "reports", "smtp_sender"),
+    Variable("LNR_SMTP_RECIPIENTS", "report recipients, comma-separated", "reports", "smtp_recipients", _split),
+    Variable("LNR_SCHEDULE_CRON", f"cron of the nightly audit (default {DEFAULT_CRON})", default=DEFAULT_CRON),
+    Variable("LNR_SCHEDULE_TIMEZONE", f"time zone of the schedule (default {DEFAULT_TIMEZONE})",
+             default=DEFAULT_TIMEZONE),
+    Variable("LNR_LINK_ZUORA_URL", f"Zuora web UI the findings link to (default {LinkBases.zuora})",
+             "reports", "link_zuora_url"),
+    Variable("LNR_LINK_SALESFORCE_URL",
+             f"Salesforce Lightning host the findings link to (default {LinkBases.salesforce})",
+             "reports", "link_salesforce_url"),
+    Variable("LNR_LINK_CUSTOMERSDOT_URL",
+             f"CustomersDot host whose admin pages the findings link to (default {LinkBases.customersdot})",
+             "reports", "link_customersdot_url"),
+    Variable("LNR_LINK_GITLAB_URL",
+             f"GitLab.com host of the groups' billing pages the findings link to (default {LinkBases.gitlab})",
+             "reports", "link_gitlab_url"),
+    Variable("DAGSTER_HOME", f"the Dagster instance of `lnr-audit run` (default {DEFAULT_DAGSTER_HOME})",
+             default=DEFAULT_DAGSTER_HOME),
 )
+BY_NAME = {variable.name: variable for variable in VARIABLES}
 
-# variable → what it sets; secrets are read through dagster.EnvVar at run time, never stored.
-ENVIRONMENT: dict[str, str] = {
-    "LNR_DUCKDB_PATH": f"the DuckDB file (default {DEFAULT_DATABASE})",
-    "LNR_AS_OF": "the audit date YYYY-MM-DD (default: today, UTC)",
-    "LNR_EXCLUDED_ZUORA_ACCOUNTS": "Zuora account numbers left out of the audit, comma-separated",
-    "LNR_FULL_RELOAD_DAYS": "days between full reloads of objects whose ids are costly to list (default 7)",
-    "LNR_MAX_ROW_DROP_PERCENT": "a load shrinking an object by more than this is held back (default 50)",
-    "LNR_ZUORA_BASE_URL": "Zuora REST base URL of your data center, e.g. https://rest.na.zuora.com",
-    "LNR_ZUORA_CLIENT_ID": "Zuora OAuth client id",
-    "LNR_ZUORA_CLIENT_SECRET": "Zuora OAuth client secret (secret)",
-    "LNR_ZUORA_BULK_THRESHOLD": "records above which a Zuora read goes to Data Query (default 20000)",
-    "LNR_ZUORA_MAX_CONCURRENT_JOBS": "Zuora Data Query jobs running at once (default 4)",
-    "LNR_SALESFORCE_INSTANCE_URL": "Salesforce instance host, e.g. gitlab.my.salesforce.com",
-    "LNR_SALESFORCE_SESSION_ID": "a Salesforce session id (secret; or use the consumer key and secret)",
-    "LNR_SALESFORCE_CONSUMER_KEY": "Salesforce connected-app consumer key (OAuth client credentials)",
-    "LNR_SALESFORCE_CONSUMER_SECRET": "Salesforce connected-app consumer secret (secret)",
-    "LNR_SALESFORCE_DOMAIN": "Salesforce My Domain for the token endpoint, e.g. gitlab.my",
-    "LNR_SALESFORCE_CA_BUNDLE": "a CA bundle to verify Salesforce with (default: the system's)",
-    "LNR_SALESFORCE_API_VERSION": f"Salesforce API version for REST and Bulk API 2.0 (default {API_VERSION})",
-    "LNR_SALESFORCE_BULK_THRESHOLD": f"records above which a read uses Bulk API 2.0 (default {BULK_THRESHOLD})",
-    "LNR_CUSTOMERSDOT_DATABASE_URL": "CustomersDot's PostgreSQL (a read replica) as postgresql://user@host:port/"
-    "dbname?sslmode=require, a read-only role",
-    "LNR_CUSTOMERSDOT_PASSWORD": "that role's password (secret; or PGPASSFILE / ~/.pgpass)",
-    "LNR_REPORTS_DIR": "the folder under which reports/<as_of>/ is written (default: the DuckDB file's folder)",
-    "LNR_REPORTS_COPY_TO": "a folder the reports are copied to after each run",
-    "LNR_SMTP_HOST": "SMTP server for the report e-mail (unset: no e-mail)",
-    "LNR_SMTP_PORT": "SMTP port (default 587)",
-    "LNR_SMTP_STARTTLS": "true/false: STARTTLS before login (default true)",
-    "LNR_SMTP_USERNAME": "SMTP login",
-    "LNR_SMTP_PASSWORD": "SMTP password (secret)",
-    "LNR_SMTP_SENDER": "From: address of the report e-mail",
-    "LNR_SMTP_RECIPIENTS": "report recipients, comma-separated",
-    "LNR_SCHEDULE_CRON": "cron of the nightly audit (default 0 3 * * *)",
-    "LNR_SCHEDULE_TIMEZONE": "time zone of the schedule (default UTC)",
-    "LNR_LINK_ZUORA_URL": f"Zuora web UI the findings link to (default {LinkBases.zuora})",
-    "LNR_LINK_SALESFORCE_URL": f"Salesforce Lightning host the findings link to (default {LinkBases.salesforce})",
-    "LNR_LINK_CUSTOMERSDOT_URL": (
-        f"CustomersDot host whose admin pages the findings link to (default {LinkBases.customersdot})"
-    ),
-    "LNR_LINK_GITLAB_URL": (
-        f"GitLab.com host of the groups' billing pages the findings link to (default {LinkBases.gitlab})"
-    ),
-}
+# variable → what it sets, as the README documents it.
+ENVIRONMENT: dict[str, str] = {variable.name: variable.help for variable in VARIABLES}
+SOURCE_VARIABLES = tuple(variable.name for variable in VARIABLES if variable.source)
 
 
-SOURCE_URLS = ("LNR_ZUORA_BASE_URL", "LNR_SALESFORCE_INSTANCE_URL", "LNR_CUSTOMERSDOT_DATABASE_URL")
+class MissingConfiguration(LookupError):
+    """The environment does not configure the sources an audit reads."""
 
 
-def production_configured(env: Mapping[str, str] | None = None) -> bool:
-    """Whether any production source is configured; without one, the sandbox is the source."""
-    env = os.environ if env is None else env
-    return any(env.get(name) for name in SOURCE_URLS)
+def environment() -> Mapping[str, str]:
+    """The process environment (the one place lnr-audit reads it)."""
+    return os.environ
 
 
-def _optional(env: Mapping[str, str], name: str) -> Any:
-    """An EnvVar for `name` when it is set, else None (so optional settings may stay unset)."""
-    return dg.EnvVar(name) if env.get(name) else None
+def setting(name: str, env: Mapping[str, str] | None = None) -> Any:
+    """The value of variable `name` read from `env` (default: the process environment), else its default."""
+    variable = BY_NAME[name]
+    value = (environment() if env is None else env).get(name)
+    return _read(variable, value) if value else variable.default
 
 
-def _numbers(env: Mapping[str, str], **names: str) -> dict[str, float]:
-    """The settings whose variables are set, as numbers; a clear error naming the variable otherwise."""
-    values = {}
-    for setting, name in names.items():
-        if env.get(name):
-            try:
-                values[setting] = float(env[name])
-            except ValueError:
-                raise ValueError(f"{name} must be a number, not {env[name]!r}") from None
-    return values
+def _read(variable: Variable, value: str) -> Any:
+    """`value` read as `variable` says; a ValueError naming the variable and what it must be otherwise."""
+    try:
+        return variable.read(value)
+    except ValueError as exc:
+        raise ValueError(f"{variable.name} must be {exc}, not {value!r}") from None
 
 
-def _split(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
+def current_user() -> str | None:
+    """The login name of whoever runs the command line, for acknowledgements."""
+    return environment().get("USER")
+
+
+def missing_sources(env: Mapping[str, str] | None = None) -> list[str]:
+    """The variables a source needs that `env` (default: the process environment) leaves unset."""
+    env = environment() if env is None else env
+    return [name for name in SOURCE_VARIABLES if not env.get(name)]
+
+
+def require_sources(env: Mapping[str, str] | None = None) -> None:
+    """Nothing when every source is configured; MissingConfiguration naming the unset variables otherwise."""
+    missing = missing_sources(env)
+    if missing:
+        raise MissingConfiguration(
+            f"no source configured: set {', '.join(missing)} (see README, Running it in production), "
+            "or audit the synthetic sandbox with `lnr-audit run --sandbox`"
+        )
+
+
+def _value(variable: Variable, env: Mapping[str, str]) -> Any:
+    """What `variable` sets: a secret from the process environment by reference (never copied into config)."""
+    import dagster as dg
+
+    value = env.get(variable.name)
+    if not value:
+        return dg.EnvVar(variable.name) if variable.source else variable.default
+    if variable.secret and environment().get(variable.name) == value:
+        return dg.EnvVar(variable.name)
+    return _read(variable, value)
 
 
 def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The resources of a production deployment, configured from LNR_* variables."""
-    env = os.environ if env is None else env
-    database = env.get("LNR_DUCKDB_PATH") or DEFAULT_DATABASE
-    return {
-        "duckdb": duckdb_resource(database),
-        "audit_settings": AuditSettingsResource(
-            as_of=env.get("LNR_AS_OF") or None,
-            excluded_zuora_accounts=_split(env.get("LNR_EXCLUDED_ZUORA_ACCOUNTS")),
-            **_numbers(env, full_reload_days="LNR_FULL_RELOAD_DAYS", max_row_drop_percent="LNR_MAX_ROW_DROP_PERCENT"),
-        ),
-        "zuora": ZuoraResource(
-            base_url=dg.EnvVar("LNR_ZUORA_BASE_URL"),
-            client_id=dg.EnvVar("LNR_ZUORA_CLIENT_ID"),
-            client_secret=dg.EnvVar("LNR_ZUORA_CLIENT_SECRET"),
-            **_numbers(
-                env, bulk_threshold="LNR_ZUORA_BULK_THRESHOLD", max_concurrent_jobs="LNR_ZUORA_MAX_CONCURRENT_JOBS"
-            ),
-        ),
-        "salesforce": SalesforceResource(
-            instance_url=dg.EnvVar("LNR_SALESFORCE_INSTANCE_URL"),
-            session_id=_optional(env, "LNR_SALESFORCE_SESSION_ID"),
-            consumer_key=_optional(env, "LNR_SALESFORCE_CONSUMER_KEY"),
-            consumer_secret=_optional(env, "LNR_SALESFORCE_CONSUMER_SECRET"),
-            domain=env.get("LNR_SALESFORCE_DOMAIN") or None,
-            ca_bundle=env.get("LNR_SALESFORCE_CA_BUNDLE") or None,
-            api_version=env.get("LNR_SALESFORCE_API_VERSION") or API_VERSION,
-            bulk_threshold=int(env.get("LNR_SALESFORCE_BULK_THRESHOLD") or BULK_THRESHOLD),
-        ),
-        "customersdot": CustomersDotResource(
-            database_url=dg.EnvVar("LNR_CUSTOMERSDOT_DATABASE_URL"),
-            password=_optional(env, "LNR_CUSTOMERSDOT_PASSWORD"),
-        ),
-        "reports": ReportsResource(
-            directory=env.get("LNR_REPORTS_DIR") or str(Path(database).parent),
-            copy_to=env.get("LNR_REPORTS_COPY_TO") or None,
-            smtp_host=env.get("LNR_SMTP_HOST") or None,
-            smtp_port=int(env.get("LNR_SMTP_PORT") or 587),
-            smtp_starttls=(env.get("LNR_SMTP_STARTTLS") or "true").lower() != "false",
-            smtp_username=env.get("LNR_SMTP_USERNAME") or None,
-            smtp_password=_optional(env, "LNR_SMTP_PASSWORD"),
-            smtp_sender=env.get("LNR_SMTP_SENDER") or None,
-            smtp_recipients=_split(env.get("LNR_SMTP_RECIPIENTS")),
-        ),
-    }
+    """Every resource of lnr-audit configured from LNR_* variables (default: the process environment).
+
+    Production, the sandbox and the tests all build their resources here, from a mapping of variables. A source
+    variable left unset is read when a run needs it, and fails that run with Dagster's message naming it.
+    """
+    from pipelines.resources import RESOURCE_TYPES
+
+    env = environment() if env is None else env
+    fields: dict[str, dict[str, Any]] = defaultdict(dict)
+    for variable in VARIABLES:
+        if variable.resource is not None:
+            value = _value(variable, env)
+            if value is not None:
+                fields[variable.resource][variable.field] = value
+    fields["reports"].setdefault("directory", str(Path(fields["duckdb"]["database"]).parent))
+    return {name: resource_type(**fields[name]) for name, resource_type in RESOURCE_TYPES.items()}
+
+
+def link_bases(env: Mapping[str, str] | None = None) -> LinkBases:
+    """Where the findings' links point: the LNR_LINK_* variables of `env` (default: the process environment)."""
+    return LinkBases.from_variables(environment() if env is None else env)
 
 
 def sandbox_environment(endpoints: Any, database: str, as_of: str, reports_dir: str) -> dict[str, str]:

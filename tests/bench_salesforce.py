@@ -16,6 +16,7 @@ from typing import Any
 
 from assets.extraction import extract
 from assets.raw_store import connect
+from connectors.connection import Connection
 from connectors.salesforce import BULK_THRESHOLD, SalesforceClient
 from connectors.schema import objects_of
 from sandbox.generator import generate
@@ -36,7 +37,7 @@ def extract_night(endpoints: SandboxEndpoints, database: str, threshold: int, fu
     client = SalesforceClient(
         endpoints.salesforce_instance_url,
         session_id=endpoints.salesforce_session_id,
-        ca_bundle=str(endpoints.salesforce_ca_bundle),
+        connection=Connection(ca_bundle=str(endpoints.salesforce_ca_bundle)),
         bulk_threshold=threshold,
     )
     baseline = _rss_mb()

@@ -1,13 +1,26 @@
-"""Fixtures shared by every test folder: one PostgreSQL server per session, a plain SMTP server, a closed port."""
+"""Fixtures shared by every test folder: one PostgreSQL server per session, a plain SMTP server, a closed port,
+and the audited nights."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sandbox.servers import PostgresServer, SandboxServers
 from tests.smtp import Inbox, SmtpServer, free_port, serve_smtp
+
+NIGHT_CUSTOMERS, NIGHT_SEED = 400, 8
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the shared audited nights is slow: it needs full nights over HTTP and Dagster."""
+    for item in items:
+        if "audited_nights" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -33,3 +46,37 @@ def smtp_server() -> Iterator[SmtpServer]:
 def closed_port() -> int:
     """A local port with nothing listening on it."""
     return free_port()
+
+
+@dataclass(frozen=True)
+class AuditedNights:
+    """Consecutive sandbox nights audited into one database under `out`: their worlds and run summaries."""
+
+    worlds: list[Path]
+    out: Path
+    summaries: list[Any]
+
+    @property
+    def database(self) -> Path:
+        """The DuckDB file of every night."""
+        return self.out / "lnr_audit.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        """The Dagster instance that ran the nights."""
+        return self.out / "dagster_home"
+
+
+@pytest.fixture(scope="session")
+def audited_nights(tmp_path_factory) -> AuditedNights:
+    """Three nights served over HTTP by the sandbox servers and audited by the Dagster job (read only).
+
+    The one set of full nights of the suite, shared by the nights, command line, operation and UI tests.
+    """
+    from sandbox.generator.nights import generate_nights
+    from tests.pipelines.sandbox_nights import audit_nights
+
+    root = tmp_path_factory.mktemp("nights")
+    worlds = generate_nights(root / "worlds", nights=3, customers=NIGHT_CUSTOMERS, seed=NIGHT_SEED)
+    summaries = audit_nights(worlds, root / "out")
+    return AuditedNights(worlds, root / "out", summaries)

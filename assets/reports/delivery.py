@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from assets.reports import mail
 from assets.reports.atomic import replacing_folder
 from assets.reports.writer import ReportFiles
+from connectors.retry import RetryPolicy, with_retries
 
 logger = logging.getLogger(__name__)
 
@@ -84,31 +84,33 @@ def deliver(
 def _with_retries(
     channel: str, target: str, action: Callable[[], None], attempts: int, backoff: float
 ) -> DeliveryResult:
-    if attempts < 1:
-        raise ValueError("attempts must be at least 1")
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            action()
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            if attempt >= attempts or not isinstance(exc, OSError) or mail.is_permanent_failure(exc):
-                logger.error(
-                    "%s delivery to %s failed after %d attempt(s): %s", channel, target, attempt, error
-                )
-                return DeliveryResult(channel, target, ok=False, attempts=attempt, error=error)
-            delay = backoff * 2 ** (attempt - 1)
-            logger.warning(
-                "%s delivery to %s failed (attempt %d of %d): %s; retrying in %.2fs",
-                channel,
-                target,
-                attempt,
-                attempts,
-                error,
-                delay,
-            )
-            time.sleep(delay)
-        else:
-            logger.info("%s delivery to %s done after %d attempt(s)", channel, target, attempt)
-            return DeliveryResult(channel, target, ok=True, attempts=attempt)
+    """Run `action` until it succeeds, fails for good (not an OSError, or a permanent SMTP refusal) or runs out."""
+    tried = 0
+
+    def attempt() -> None:
+        nonlocal tried
+        tried += 1
+        action()
+
+    def log(number: int, exc: Exception, delay: float) -> None:
+        logger.warning(
+            "%s delivery to %s failed (attempt %d of %d): %s; retrying in %.2fs",
+            channel, target, number, attempts, _described(exc), delay,
+        )
+
+    def transient(exc: Exception) -> bool:
+        return isinstance(exc, OSError) and not mail.is_permanent_failure(exc)
+
+    policy = RetryPolicy(max_attempts=attempts, backoff_base=backoff, backoff_max=float("inf"), jitter=False)
+    try:
+        with_retries(attempt, policy, transient=transient, on_retry=log)
+    except Exception as exc:
+        logger.error("%s delivery to %s failed after %d attempt(s): %s", channel, target, tried, _described(exc))
+        return DeliveryResult(channel, target, ok=False, attempts=tried, error=_described(exc))
+    logger.info("%s delivery to %s done after %d attempt(s)", channel, target, tried)
+    return DeliveryResult(channel, target, ok=True, attempts=tried)
+
+
+def _described(exc: Exception) -> str:
+    """An error as `Type: message`."""
+    return f"{type(exc).__name__}: {exc}"

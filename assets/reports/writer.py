@@ -84,7 +84,7 @@ def write_reports(
     unknown = set(findings["status"].unique().to_list()) - set(STATUS_NAMES)
     if unknown:
         raise ValueError(f"findings have unknown statuses {sorted(map(str, unknown))}; expected {STATUS_NAMES}")
-    findings = _presented(findings, bases or LinkBases.from_environment())
+    findings = _presented(findings, bases or LinkBases())
     files = ReportFiles.at(base_dir, as_of)
     tables = {
         files.findings_open: findings.filter(UNRESOLVED).select(REPORT_COLUMNS),

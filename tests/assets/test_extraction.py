@@ -13,7 +13,7 @@ from assets.raw_store import connect, last_reconciliation, quarantined
 from checks.held_loads import holds
 from checks.raw_checks import quarantine, snapshot_swapped_in
 from connectors.schema import source_object
-from pipelines.nightly import sandbox_resources
+from pipelines.settings import resources_from_environment, sandbox_environment
 from sandbox.servers import SandboxServers
 from sandbox.world import Manifest, write_manifest, write_records
 
@@ -54,7 +54,8 @@ class Source:
     def __init__(self, root: Path, servers: SandboxServers):
         self.root, self.servers, self.nights = root, servers, 0
         self.con = connect(str(root / "raw.duckdb"))
-        resources = sandbox_resources(servers.endpoints, root / "raw.duckdb", "2026-11-22", root)
+        env = sandbox_environment(servers.endpoints, str(root / "raw.duckdb"), "2026-11-22", str(root))
+        resources = resources_from_environment(env)
         self.clients = {name: resources[name].client() for name in ("zuora", "customersdot")}
         for client in self.clients.values():
             client.page_size = 2  # so that the tiny objects are loaded incrementally, as large ones are

@@ -13,7 +13,7 @@ from assets.audit import audit_results, staging_views
 from assets.raw_nights import MixedNights, describe_mix, require_one_night
 from assets.raw_store import RawNight, SnapshotLoad, connect, object_label, raw_nights
 from connectors.schema import SOURCE_OBJECTS, source_object
-from pipelines.resources import AuditSettingsResource, duckdb_resource
+from pipelines.resources import AuditDatabase, AuditSettingsResource
 
 ORDERS = source_object("customersdot", "orders")
 MONDAY, TUESDAY = RawNight(dt.date(2026, 11, 27), "run-monday"), RawNight(dt.date(2026, 11, 28), "run-tuesday")
@@ -60,7 +60,7 @@ def audit(database, allow_mixed_nights: bool = False, instance=None) -> dg.Execu
     return dg.materialize(
         [staging_views, audit_results],
         resources={
-            "duckdb": duckdb_resource(str(database)),
+            "duckdb": AuditDatabase(database=str(database)),
             "audit_settings": AuditSettingsResource(as_of=str(TUESDAY.as_of)),
         },
         run_config={"ops": {"staging_views": config, "audit_results": config}},

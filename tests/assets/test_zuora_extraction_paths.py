@@ -8,6 +8,7 @@ import pytest
 
 from assets.extraction import ExtractionResult, extract
 from assets.raw_store import connect
+from connectors.connection import Connection
 from connectors.data_query import DataQuerySettings
 from connectors.schema import coerce_record, objects_of
 from connectors.zuora import ZuoraClient
@@ -40,7 +41,7 @@ def extract_zuora(servers: SandboxServers, database: Path, threshold: int) -> di
             endpoints.zuora_client_id,
             endpoints.zuora_client_secret,
             page_size=50,
-            backoff_base=0.01,
+            connection=Connection(backoff_base=0.01),
             data_query=settings,
         ) as client,
         connect(str(database)) as con,

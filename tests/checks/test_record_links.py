@@ -33,7 +33,7 @@ def test_ids_are_percent_encoded_so_they_stay_one_path_segment_or_parameter():
 
 def test_bases_come_from_the_environment_with_or_without_a_trailing_slash():
     env = {LINK_VARIABLES["customersdot"]: "http://127.0.0.1:8123/", LINK_VARIABLES["zuora"]: ""}
-    bases = LinkBases.from_environment(env)
+    bases = LinkBases.from_variables(env)
     assert bases.zuora == LinkBases.zuora
     links = record_links({"billing_account_id": "ba-7", "invoice_number": "INV0001"}, bases)
     assert links == {

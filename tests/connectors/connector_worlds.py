@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from connectors.connection import Connection
 from connectors.customersdot import CustomersDotClient
 from connectors.salesforce import SalesforceClient
 from connectors.schema import FieldType, SourceObject, coerce_record, source_object
@@ -28,7 +30,7 @@ SIZES = {
     CD_ORDERS: 45,
     CD_CUSTOMERS: 3,
 }
-FAST = {"max_attempts": 6, "backoff_base": 0.01, "backoff_max": 0.05}
+FAST = Connection(max_attempts=6, backoff_base=0.01, backoff_max=0.05)
 FIRST_STAMP = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 
 _STAMP_FORMAT = {
@@ -99,10 +101,18 @@ def typed(obj: SourceObject, records: list[dict[str, Any]]) -> dict[Any, dict[st
     return keyed
 
 
+def client_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Client keywords: the connection options as changes to the FAST connection, the others as given."""
+    names = {field.name for field in dataclasses.fields(Connection)}
+    connection = {name: value for name, value in options.items() if name in names}
+    others = {name: value for name, value in options.items() if name not in names}
+    return {"connection": dataclasses.replace(FAST, **connection), **others}
+
+
 def zuora_client(endpoints: Any, **options: Any) -> ZuoraClient:
     """A Zuora client of the sandbox, with fast retries unless told otherwise."""
     return ZuoraClient(
-        endpoints.zuora_url, endpoints.zuora_client_id, endpoints.zuora_client_secret, **{**FAST, **options}
+        endpoints.zuora_url, endpoints.zuora_client_id, endpoints.zuora_client_secret, **client_options(options)
     )
 
 
@@ -116,14 +126,12 @@ def salesforce_client(endpoints: Any, *, oauth: bool = False, **options: Any) ->
         if oauth
         else {"session_id": endpoints.salesforce_session_id}
     )
-    return SalesforceClient(
-        endpoints.salesforce_instance_url,
-        **{"ca_bundle": str(endpoints.salesforce_ca_bundle), **credentials, **FAST, **options},
-    )
+    options = {"ca_bundle": str(endpoints.salesforce_ca_bundle), **options}
+    return SalesforceClient(endpoints.salesforce_instance_url, **credentials, **client_options(options))
 
 
 def customersdot_client(endpoints: Any, **options: Any) -> CustomersDotClient:
     """A CustomersDot client of the sandbox, with fast retries unless told otherwise."""
     return CustomersDotClient(
-        endpoints.customersdot_database_url, password=endpoints.customersdot_password, **{**FAST, **options}
+        endpoints.customersdot_database_url, password=endpoints.customersdot_password, **client_options(options)
     )

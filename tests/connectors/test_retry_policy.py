@@ -10,7 +10,7 @@ import pytest
 
 from connectors.base import iso_utc
 from connectors.errors import ExtractionError, error_message
-from connectors.retry import RetryPolicy, TransientError, call_with_retries, parse_retry_after
+from connectors.retry import RetryPolicy, TransientError, call_with_retries, parse_retry_after, with_retries
 
 
 def test_retry_after_reads_seconds_and_http_dates() -> None:
@@ -84,3 +84,36 @@ def test_iso_utc_floors_to_seconds_in_utc() -> None:
     moment = dt.datetime(2026, 11, 26, 1, 2, 3, 999999, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
     assert iso_utc(moment) == "2026-11-26T09:02:03Z"
     assert iso_utc(dt.datetime(2026, 11, 26)) == "2026-11-26T00:00:00Z"
+
+
+def test_the_retry_helper_stops_at_the_deadline_of_its_clock_with_exact_waits_without_jitter() -> None:
+    now = [0.0]
+    told, attempts = [], []
+
+    def attempt() -> None:
+        attempts.append(now[0])
+        raise OSError("busy")
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    policy = RetryPolicy(max_attempts=100, backoff_base=0.1, backoff_max=1.0, jitter=False)
+    with pytest.raises(OSError, match="busy"):
+        with_retries(attempt, policy, transient=lambda exc: True, on_retry=lambda *a: told.append(a[2]), deadline=2.5,
+              sleep=sleep, clock=lambda: now[0])
+    assert told == [0.1, 0.2, 0.4, 0.8, 1.0]
+    assert attempts == pytest.approx([0.0, 0.1, 0.3, 0.7, 1.5, 2.5])
+
+
+def test_the_retry_helper_raises_an_error_that_is_not_transient_at_once() -> None:
+    calls = []
+
+    def attempt() -> None:
+        calls.append(1)
+        raise ValueError("bad request")
+
+    with pytest.raises(ValueError, match="bad request"):
+        with_retries(
+            attempt, RetryPolicy(max_attempts=5), transient=lambda exc: isinstance(exc, OSError), sleep=calls.append
+        )
+    assert calls == [1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -10,6 +11,7 @@ from assets.raw_store import connect
 from checks.history import current_findings
 from pipelines.demo import DemoPaths, audit_world
 from pipelines.nightly import NightSummary
+from pipelines.settings import resources_from_environment, sandbox_environment
 from sandbox.servers import SandboxServers
 from sandbox.world import read_manifest
 
@@ -42,3 +44,8 @@ def live_pairs(findings: pl.DataFrame) -> set[tuple[str, str]]:
     """The (rule_id, subject_id) pairs of the findings not resolved."""
     live = findings.filter(pl.col("status") != "resolved")
     return set(zip(live["rule_id"], live["subject_id"], strict=True))
+
+
+def sandbox_resources(endpoints: Any, database: Path, as_of: str, reports_dir: Path) -> dict[str, Any]:
+    """The resources of a night on running sandbox servers, built by the one builder from their variables."""
+    return resources_from_environment(sandbox_environment(endpoints, str(database), as_of, str(reports_dir)))

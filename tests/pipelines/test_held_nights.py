@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import polars as pl
+import pytest
 
 from checks.lineage import rules_reading
 from connectors.schema import source_object
@@ -15,6 +16,7 @@ from tests.pipelines.sandbox_nights import audit_nights, findings_of_night, live
 ACTIVATIONS = source_object("customersdot", "cloud_activations")
 
 
+@pytest.mark.slow
 def test_an_emptied_object_holds_back_the_findings_that_read_it(tmp_path):
     first, second, third = generate_nights(tmp_path / "worlds", nights=3, customers=120, seed=4)
     emptied = tmp_path / "worlds" / "night-2-emptied"

@@ -10,7 +10,7 @@ import dagster as dg
 from pipelines.definitions import defs
 from pipelines.jobs import AUDIT_RUN_TAG, NIGHTLY_JOB_NAME
 from pipelines.nightly import dagster_instance
-from pipelines.resources import duckdb_resource
+from pipelines.resources import AuditDatabase
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -39,7 +39,7 @@ def test_an_operators_dagster_yaml_survives_a_run_byte_for_byte(tmp_path):
 
     instance = dagster_instance(home, limit_pools=True)
     result = dg.materialize(
-        [tiny_night], instance=instance, resources={"duckdb": duckdb_resource(str(tmp_path / "db.duckdb"))}
+        [tiny_night], instance=instance, resources={"duckdb": AuditDatabase(database=str(tmp_path / "db.duckdb"))}
     )
 
     assert result.success

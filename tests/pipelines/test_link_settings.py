@@ -19,7 +19,7 @@ def test_the_link_variables_are_documented() -> None:
 
 def test_the_sandbox_points_the_links_at_its_servers() -> None:
     endpoints = SimpleNamespace(zuora_url="http://127.0.0.1:4001", salesforce_instance_url="127.0.0.1:4002")
-    bases = LinkBases.from_environment(sandbox_link_environment(endpoints))
+    bases = LinkBases.from_variables(sandbox_link_environment(endpoints))
     keys = {"subscription_name": "A-S1", "sf_account_id": "001x", "order_id": "7", "namespace_id": "9"}
     links = record_links(keys, bases)
     assert links == {

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import email
+import shutil
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from asset_keys import DUCKDB_POOL
+from assets.fulfillment import fulfillment_reports
 from pipelines.catalogue_doc import render_catalogue
 from pipelines.definitions import defs
 from pipelines.jobs import NIGHTLY_JOB_NAME
-from pipelines.nightly import dagster_instance, run_nightly, sandbox_resources
+from pipelines.nightly import dagster_instance, run_nightly, step_failures
 from pipelines.resources import ReportsResource
 from pipelines.schedules import nightly_schedule
 from pipelines.sensors import nightly_audit_failure
+from pipelines.settings import resources_from_environment, sandbox_environment
 from sandbox.servers import SandboxServers
 from sandbox.world import read_manifest
+from tests.world_sources import world_resources
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,12 +59,19 @@ def test_the_rule_reference_page_is_generated_from_the_catalogue():
     assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == render_catalogue()
 
 
-def night_with_reports(world: Path, out: Path, reports: ReportsResource):
-    """One sandbox night whose reports go through `reports`."""
-    with SandboxServers(world) as servers:
-        resources = sandbox_resources(servers.endpoints, out / "db.duckdb", read_manifest(world).as_of, out)
-        resources["reports"] = reports
-        return run_nightly(resources, dagster_instance(out / "home"))
+def reports_of_last_night(audited_nights, out: Path, reports: ReportsResource) -> dg.ExecuteInProcessResult:
+    """The reports step of the last shared night run again by Dagster on a copy of its database, through `reports`."""
+    database = out / "db.duckdb"
+    shutil.copyfile(audited_nights.database, database)
+    wal = audited_nights.database.with_name(audited_nights.database.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, database.with_name(database.name + ".wal"))
+    as_of = read_manifest(audited_nights.worlds[-1]).as_of
+    resources = resources_from_environment({"LNR_DUCKDB_PATH": str(database), "LNR_AS_OF": as_of})
+    resources["reports"] = reports
+    return dg.materialize(
+        [fulfillment_reports], resources=resources, instance=dagster_instance(out / "home"), raise_on_error=False
+    )
 
 
 def smtp_reports(out: Path, port: int) -> ReportsResource:
@@ -74,24 +85,25 @@ def smtp_reports(out: Path, port: int) -> ReportsResource:
     )
 
 
-def test_a_night_mails_its_reports(small_world, tmp_path, smtp_server):
-    night = night_with_reports(small_world, tmp_path, smtp_reports(tmp_path, smtp_server.port))
-    assert night.success, night.error
+def test_a_night_mails_its_reports(audited_nights, tmp_path, smtp_server):
+    night = reports_of_last_night(audited_nights, tmp_path, smtp_reports(tmp_path, smtp_server.port))
+    assert night.success, step_failures(night)
     [received] = smtp_server.inbox.messages
     assert received["rcpt_tos"] == ["fulfillment@example.com", "lnr@example.com"]
     message = email.message_from_bytes(received["content"])
     attachments = {part.get_filename() for part in message.walk() if part.get_filename()}
     assert attachments == {"findings_open.csv", "findings_new.csv", "findings_resolved.csv", "summary.csv"}
-    assert f"{night.findings['unresolved']} unresolved" in message["Subject"]
+    assert f"{audited_nights.summaries[-1].findings['unresolved']} unresolved" in message["Subject"]
 
 
 def test_a_night_with_the_mail_server_down_fails_keeps_the_reports_and_the_sensor_mails_it(
-    small_world, tmp_path, smtp_server, closed_port
+    audited_nights, tmp_path, smtp_server, closed_port
 ):
-    night = night_with_reports(small_world, tmp_path, smtp_reports(tmp_path, closed_port))
+    night = reports_of_last_night(audited_nights, tmp_path, smtp_reports(tmp_path, closed_port))
     assert not night.success
-    assert "report delivery failed" in night.error and f"127.0.0.1:{closed_port}" in night.error
-    folder = tmp_path / "reports" / read_manifest(small_world).as_of
+    error = "; ".join(step_failures(night))
+    assert "report delivery failed" in error and f"127.0.0.1:{closed_port}" in error
+    folder = tmp_path / "reports" / read_manifest(audited_nights.worlds[-1]).as_of
     assert sorted(p.name for p in folder.iterdir()) == [
         "findings_new.csv",
         "findings_open.csv",
@@ -125,12 +137,11 @@ def test_secrets_are_documented_and_read_from_the_environment(variable):
     assert variable in (REPO / "README.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_lnr_audit_run_reads_its_sources_from_the_environment(small_world, tmp_path):
     import os
     import subprocess
     import sys
-
-    from pipelines.settings import sandbox_environment
 
     database = tmp_path / "prod.duckdb"
     with SandboxServers(small_world) as servers:
@@ -153,10 +164,10 @@ def test_lnr_audit_run_reads_its_sources_from_the_environment(small_world, tmp_p
     assert (tmp_path / "reports" / read_manifest(small_world).as_of / "summary.csv").exists()
 
 
+@pytest.mark.slow
 def test_world_values_that_look_like_formulas_reach_the_reports_neutralised(small_world, tmp_path):
     import csv
     import json
-    import shutil
 
     world = tmp_path / "world"
     shutil.copytree(small_world, world)
@@ -174,7 +185,7 @@ def test_world_values_that_look_like_formulas_reach_the_reports_neutralised(smal
     )
     active.update(subscription_name=formula, gl_namespace_id="-42")
     orders.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    night = night_with_reports(world, tmp_path, ReportsResource(directory=str(tmp_path)))
+    night = run_nightly(world_resources(world, tmp_path), dagster_instance(tmp_path / "home"))
     assert night.success, night.error
     report = tmp_path / "reports" / read_manifest(world).as_of / "findings_open.csv"
     with report.open(encoding="utf-8-sig", newline="") as handle:

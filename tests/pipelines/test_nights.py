@@ -1,22 +1,18 @@
-"""Three nights through the real pipeline: new, open, resolved and reopened findings, history kept."""
+"""Three nights through the real pipeline over HTTP: new, open, resolved and reopened findings, history kept."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from sandbox.generator.nights import generate_nights
 from sandbox.world import read_expected_findings
-from tests.pipelines.sandbox_nights import audit_nights, findings_of_night, live_pairs
+from tests.pipelines.sandbox_nights import findings_of_night, live_pairs
 
 
-@pytest.fixture(scope="module")
-def three_nights(tmp_path_factory):
-    """Three consecutive worlds audited into one database; returns (worlds, out)."""
-    root = tmp_path_factory.mktemp("nights")
-    worlds = generate_nights(root / "worlds", nights=3, customers=400, seed=8)
-    nights = audit_nights(worlds, root / "out")
-    return worlds, root / "out", nights
+@pytest.fixture
+def three_nights(audited_nights):
+    """The shared audited nights as (worlds, out, summaries)."""
+    return audited_nights.worlds, audited_nights.out, audited_nights.summaries
 
 
 def statuses(findings: pl.DataFrame) -> dict[tuple[str, str], str]:

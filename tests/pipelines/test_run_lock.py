@@ -17,11 +17,12 @@ import dagster as dg
 import pytest
 
 from assets.raw_store import connect
-from pipelines.nightly import dagster_instance, run_nightly, sandbox_resources
-from pipelines.resources import duckdb_resource
+from pipelines.nightly import dagster_instance, run_nightly
+from pipelines.resources import AuditDatabase
 from pipelines.run_lock import AuditRunning, current_holder, held_run_lock, lock_path
 from sandbox.servers import SandboxServers
 from sandbox.world import read_manifest
+from tests.pipelines.sandbox_nights import sandbox_resources
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "lnr-audit"
@@ -61,6 +62,8 @@ def test_a_second_lnr_audit_run_is_refused_naming_the_running_audit(tmp_path):
         "DAGSTER_HOME": str(tmp_path / "home"),
         "LNR_DUCKDB_PATH": str(database),
         "LNR_ZUORA_BASE_URL": "http://127.0.0.1:9",
+        "LNR_ZUORA_CLIENT_ID": "id",
+        "LNR_ZUORA_CLIENT_SECRET": "secret",
         "LNR_SALESFORCE_INSTANCE_URL": "127.0.0.1:9",
         "LNR_CUSTOMERSDOT_DATABASE_URL": "postgresql://lnr@127.0.0.1:9/customers_db",
     }
@@ -121,7 +124,7 @@ import sys, time
 from pathlib import Path
 import dagster as dg
 from pipelines.nightly import dagster_instance
-from pipelines.resources import duckdb_resource
+from pipelines.resources import AuditDatabase
 
 @dg.asset(required_resource_keys={"duckdb"})
 def slow_night(context):
@@ -132,7 +135,7 @@ def slow_night(context):
     time.sleep(600)
 
 dg.materialize([slow_night], instance=dagster_instance(Path(sys.argv[2])),
-               resources={"duckdb": duckdb_resource(sys.argv[1])})
+               resources={"duckdb": AuditDatabase(database=sys.argv[1])})
 """
 
 
@@ -155,7 +158,7 @@ def test_dagster_runs_hold_the_lock_and_a_killed_run_is_marked_failed_at_the_nex
         assert word == "ready", proc.stderr.read()
         instance = dagster_instance(home)
         refused = dg.materialize(
-            [quick_night], instance=instance, resources={"duckdb": duckdb_resource(str(database))},
+            [quick_night], instance=instance, resources={"duckdb": AuditDatabase(database=str(database))},
             raise_on_error=False,
         )
         assert not refused.success
@@ -173,7 +176,8 @@ def test_dagster_runs_hold_the_lock_and_a_killed_run_is_marked_failed_at_the_nex
         proc.stderr.close()
     assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.STARTED
 
-    after = dg.materialize([quick_night], instance=instance, resources={"duckdb": duckdb_resource(str(database))})
+    database_resource = AuditDatabase(database=str(database))
+    after = dg.materialize([quick_night], instance=instance, resources={"duckdb": database_resource})
 
     assert after.success
     assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.FAILURE
@@ -189,20 +193,23 @@ def test_dagster_runs_hold_the_lock_and_a_killed_run_is_marked_failed_at_the_nex
 NIGHT = """
 import sys
 from pathlib import Path
-from pipelines.nightly import dagster_instance, run_nightly, sandbox_resources
+from pipelines.nightly import dagster_instance, run_nightly
 from pipelines.run_lock import current_holder
+from pipelines.settings import resources_from_environment, sandbox_environment
 from sandbox.servers import SandboxServers
 from sandbox.world import read_manifest
 
 world, out = Path(sys.argv[1]), Path(sys.argv[2])
 with SandboxServers(world) as servers:
-    resources = sandbox_resources(servers.endpoints, out / "db.duckdb", read_manifest(world).as_of, out)
+    env = sandbox_environment(servers.endpoints, str(out / "db.duckdb"), read_manifest(world).as_of, str(out))
+    resources = resources_from_environment(env)
     print("ready", flush=True)
     summary = run_nightly(resources, dagster_instance(out / "home-a"))
 print("done", summary.success, summary.run_id, flush=True)
 """
 
 
+@pytest.mark.slow
 def test_two_nights_at_once_on_one_database_one_is_refused_and_the_history_is_the_others(small_world, tmp_path):
     database = tmp_path / "db.duckdb"
     with process(NIGHT, str(small_world), str(tmp_path)) as first:

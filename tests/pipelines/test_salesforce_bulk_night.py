@@ -7,10 +7,10 @@ import dagster as dg
 from assets.raw import RAW_ASSETS
 from assets.raw_store import connect
 from connectors.schema import coerce_record, objects_of
-from pipelines.nightly import sandbox_resources
 from pipelines.resources import SalesforceResource
 from sandbox.servers import SandboxServers
 from sandbox.world import iter_records, read_manifest
+from tests.pipelines.sandbox_nights import sandbox_resources
 from tests.pipelines.world_edits import next_night
 
 SALESFORCE = objects_of("salesforce")

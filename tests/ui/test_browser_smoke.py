@@ -16,9 +16,12 @@ from tests.ui.browser import HeadlessChromium
 from tests.ui.dagster_pages import metadata_table, open_asset_check
 from tests.ui.webserver import dagster_webserver, write_instance_config
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="needs Debian's chromium (/usr/bin/chromium) for headless UI tests"
-)
+pytestmark = [
+    pytest.mark.ui,
+    pytest.mark.skipif(
+        shutil.which("chromium") is None, reason="needs Debian's chromium (/usr/bin/chromium) for headless UI tests"
+    ),
+]
 
 SEAT_IDS = ["A-S00000101", "A-S00000102", "A-S00000103"]
 ORPHAN_IDS = ["ORD-9001", "ORD-9002"]

@@ -9,28 +9,25 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.demo import DemoPaths
-from sandbox.generator.nights import generate_nights
-from tests.pipelines.sandbox_nights import audit_nights, findings_of_night
+from tests.pipelines.sandbox_nights import findings_of_night
 from tests.ui.browser import HeadlessChromium
 from tests.ui.dagster_pages import metadata_table, open_asset_check
 from tests.ui.webserver import dagster_webserver
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+pytestmark = [
+    pytest.mark.ui,
+    pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed"),
+]
 
 
-def test_a_failing_rule_shows_its_findings_with_real_subject_ids(tmp_path):
-    worlds = generate_nights(tmp_path / "worlds", nights=2, customers=250, seed=5)
-    out = tmp_path / "out"
-    audit_nights(worlds, out)
-    known = findings_of_night(out, worlds[-1])
+def test_a_failing_rule_shows_its_findings_with_real_subject_ids(tmp_path, audited_nights):
+    known = findings_of_night(audited_nights.out, audited_nights.worlds[-1])
     live = known.filter(pl.col("status") != "resolved")
     rule_id = live.filter(pl.col("severity") == "high")["rule_id"].sort()[0]
     expected = set(live.filter(pl.col("rule_id") == rule_id)["subject_id"])
-    paths = DemoPaths(out)
-    env = {"LNR_DUCKDB_PATH": str(paths.database), "LNR_AS_OF": str(known["last_seen"].max())}
-    with dagster_webserver(REPO / "workspace.yaml", paths.dagster_home, env=env) as base_url:
+    env = {"LNR_DUCKDB_PATH": str(audited_nights.database), "LNR_AS_OF": str(known["last_seen"].max())}
+    with dagster_webserver(REPO / "workspace.yaml", audited_nights.dagster_home, env=env) as base_url:
         with HeadlessChromium() as browser:
             open_asset_check(browser, base_url, ["audit", "findings"], rule_id)
             rows = metadata_table(browser, "findings")

@@ -141,3 +141,13 @@ def test_serve_forever_prints_urls_and_credentials_until_told_to_stop(make_world
     assert "as of 2026-11-27" in printed
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(lines["customersdot_database_url"], password=lines["customersdot_password"])
+
+
+def test_without_the_sandbox_extra_the_servers_say_how_to_install_it(monkeypatch, tmp_path):
+    import sys
+
+    from sandbox.servers.tls import SandboxUnavailable, throwaway_tls
+
+    monkeypatch.setitem(sys.modules, "trustme", None)
+    with pytest.raises(SandboxUnavailable, match=r"pip install 'lnr-audit\[sandbox\]'"):
+        throwaway_tls(("127.0.0.1",), tmp_path)
