@@ -26,10 +26,13 @@ DEFAULT_OVERLAP = dt.timedelta(hours=1)
 
 @dataclass(frozen=True)
 class ExtractionPolicy:
-    """How often objects whose ids are costly to list are reloaded in full, and how far a load may shrink one."""
+    """How often objects whose ids are costly to list are reloaded in full, how far a load may shrink one, and
+    whether a source that reports deleted ids is asked for them on every incremental night (or only when its
+    count differs: a deletion balanced by an insert then waits for the full reload)."""
 
     full_reload_every: dt.timedelta = dt.timedelta(days=7)
     max_row_drop: float = 0.5
+    deleted_ids_every_night: bool = True
 
     def __post_init__(self) -> None:
         """Refuse a drop outside 0..1 and a negative interval."""
@@ -118,9 +121,10 @@ def extract(
 
     An incremental load merges the records changed since the stored watermark (less `overlap`) and reconciles
     ids: every night when the client lists them cheaply, otherwise when the source's count shows a difference,
-    with a full reload every `policy.full_reload_every` to catch deletions balanced by inserts. On a count
-    difference, a client that reports deleted ids (`iter_deleted_id_pages`) has them removed in the same swap
-    first, and ids are listed only if the count still disagrees. When ids appear
+    with a full reload every `policy.full_reload_every` for what neither shows. A client that reports deleted ids
+    (`iter_deleted_id_pages`) is asked for them every night (`policy.deleted_ids_every_night`, else on a count
+    difference only), so a deletion balanced by an insert is seen; they are removed in the same swap, and ids are
+    listed only if the count still disagrees (an insert the increment missed). When ids appear
     that the increment missed (records whose watermark lies in the past), it falls back to a full load. An object
     that fits in one page is read in full when its ids are costly: one call is cheaper than an increment with
     its count.
@@ -152,7 +156,8 @@ def extract(
             if not cheap_ids:
                 count = client.count(obj)
                 expected = load.row_count() + load.staged_new_ids() + len(load.rejected)
-                if count != expected and hasattr(client, "iter_deleted_id_pages"):
+                asks_deleted = policy.deleted_ids_every_night or count != expected
+                if asks_deleted and hasattr(client, "iter_deleted_id_pages"):
                     for ids in client.iter_deleted_id_pages(obj, since):
                         load.add_deleted_ids(ids)
                     deleted = load.deleted_rows()

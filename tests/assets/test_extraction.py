@@ -113,15 +113,27 @@ def test_cheap_ids_are_reconciled_every_incremental_night(source):
     assert now.reconciled_at > first.reconciled_at and now.full_loaded_at == first.full_loaded_at
 
 
+def test_a_deletion_balanced_by_a_late_insert_is_seen_where_the_source_reports_deleted_ids(source):
+    source.serve({ACCOUNTS: [account(n) for n in range(1, 7)]})
+    source.extract(ACCOUNTS)
+    source.serve({ACCOUNTS: [account(n) for n in (1, 2, 4, 5, 6)] + [account(99, updated=LONG_AGO)]})
+    balanced = source.extract(ACCOUNTS)
+    assert (balanced.mode, balanced.reconciled) == ("full", True)  # account 3 reported deleted, so the count differs
+    assert source.keys(ACCOUNTS) == [account(n)["Id"] for n in (1, 2, 4, 5, 6, 99)]
+
+
 def test_costly_ids_wait_for_the_periodic_full_reload(source):
     source.serve({ACCOUNTS: [account(n) for n in range(1, 7)]})
     source.extract(ACCOUNTS)
     first = last_reconciliation(source.con, ACCOUNTS)
     source.serve({ACCOUNTS: [account(n) for n in (1, 2, 4, 5, 6)] + [account(99, updated=LONG_AGO)]})
-    balanced = source.extract(ACCOUNTS)
+    on_count_changes = ExtractionPolicy(deleted_ids_every_night=False)
+    balanced = source.extract(ACCOUNTS, policy=on_count_changes)
     assert (balanced.mode, balanced.reconciled) == ("incremental", False)
     assert last_reconciliation(source.con, ACCOUNTS) == first
-    reload = source.extract(ACCOUNTS, policy=ExtractionPolicy(full_reload_every=dt.timedelta(0)))
+    reload = source.extract(
+        ACCOUNTS, policy=ExtractionPolicy(full_reload_every=dt.timedelta(0), deleted_ids_every_night=False)
+    )
     assert reload.mode == "full"
     assert source.keys(ACCOUNTS) == [account(n)["Id"] for n in (1, 2, 4, 5, 6, 99)]
     assert last_reconciliation(source.con, ACCOUNTS).full_loaded_at > first.full_loaded_at

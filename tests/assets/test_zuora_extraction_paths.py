@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,11 +11,11 @@ from assets.extraction import ExtractionResult, extract
 from assets.raw_store import connect
 from connectors.connection import Connection
 from connectors.data_query import DataQuerySettings
-from connectors.schema import coerce_record, objects_of
+from connectors.schema import coerce_record, objects_of, source_object
 from connectors.zuora import ZuoraClient
 from sandbox.generator import generate
 from sandbox.servers import SandboxServers
-from sandbox.world import iter_records
+from sandbox.world import iter_records, read_records, write_records
 from tests.pipelines.world_edits import next_night
 
 ZUORA = objects_of("zuora")
@@ -87,3 +88,42 @@ def test_an_increment_with_deletions_in_parents_and_children_equals_a_full_load(
         assert changes[label]["deleted"], label
         assert (result.mode, result.reconciled) == ("incremental", False), label
         assert result.deleted == len(changes[label]["deleted"]), label
+
+
+
+BALANCED_IN = ("zuora/Subscription", "zuora/RatePlanCharge", "zuora/InvoiceItem")
+
+
+def balanced_night(world: Path, out: Path, *, drop: int, restore: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Copy `world` to `out` with, in each of BALANCED_IN, `drop` records deleted and the count kept by records
+    the increment cannot see: those of `restore` back as they were, then late inserts (new keys, old stamps);
+    the deleted records per object."""
+    shutil.copytree(world, out)
+    deleted = {}
+    for label in BALANCED_IN:
+        obj = source_object(*label.split("/"))
+        records = read_records(world, obj)
+        back = restore.get(label, [])
+        templates = records[drop : 2 * drop - len(back)]
+        late = [{**r, obj.key: f"{r[obj.key][:-6]}L{n:05d}"} for n, r in enumerate(templates)]
+        write_records(out, obj, [*records[drop:], *back, *late])
+        deleted[label] = records[:drop]
+    return deleted
+
+
+def test_deletions_balanced_by_late_inserts_or_restored_records_are_seen_the_same_night(nights, tmp_path) -> None:
+    night1, _, _ = nights
+    gone = balanced_night(night1, tmp_path / "n2", drop=2, restore={})
+    balanced_night(tmp_path / "n2", tmp_path / "n3", drop=2, restore=gone)
+    database = tmp_path / "db.duckdb"
+    with SandboxServers(night1, zuora_job_seconds=0.0) as servers:
+        extract_zuora(servers, database, QUERY)
+        results = []
+        for world in (tmp_path / "n2", tmp_path / "n3"):
+            servers.load_world(world)
+            results.append(extract_zuora(servers, database, QUERY))
+            assert raw_rows(database) == world_rows(world), world.name
+    for night in results:
+        for label in BALANCED_IN:
+            result = night[label.split("/")[1]]
+            assert (result.mode, result.reconciled) == ("full", True), label  # the id pass found the unseen ids
