@@ -19,7 +19,7 @@ from assets.raw_store import (
 )
 from checks.lineage import rules_reading
 from connectors.base import SourceClient
-from connectors.schema import SourceObject
+from connectors.schema import SourceObject, objects_of
 
 DEFAULT_OVERLAP = dt.timedelta(hours=1)
 
@@ -90,6 +90,13 @@ def _full_reload_due(con: duckdb.DuckDBPyConnection, obj: SourceObject, now: dt.
     return last is None or now - last >= every
 
 
+def _increment_bounds(con: duckdb.DuckDBPyConnection, system: str, overlap: dt.timedelta) -> dict:
+    """The lower bound of the next increment of every object of `system` loaded before, by object: one read of
+    deleted ids covers the night's whole system."""
+    marks = {obj: stored_watermark(con, obj) for obj in objects_of(system)}
+    return {obj: mark - overlap for obj, mark in marks.items() if mark is not None}
+
+
 def shape_problem(
     obj: SourceObject, previous_rows: int, rows: int, loaded_before: bool, policy: ExtractionPolicy
 ) -> str:
@@ -158,7 +165,8 @@ def extract(
                 expected = load.row_count() + load.staged_new_ids() + len(load.rejected)
                 asks_deleted = policy.deleted_ids_every_night or count != expected
                 if asks_deleted and hasattr(client, "iter_deleted_id_pages"):
-                    for ids in client.iter_deleted_id_pages(obj, since):
+                    alongside = _increment_bounds(con, obj.system, overlap) if policy.deleted_ids_every_night else {}
+                    for ids in client.iter_deleted_id_pages(obj, since, alongside):
                         load.add_deleted_ids(ids)
                     deleted = load.deleted_rows()
                 reconciled = count != expected - deleted

@@ -14,7 +14,8 @@ class SourceClient(Protocol):
     """A client of one source system: records page by page, a cheap count, and all ids.
 
     A client with a bulk path may also offer cumulative `jobs` and `polls` counters, `last_path` ("query"
-    or "bulk", set by `iter_pages`) and `iter_deleted_id_pages(obj, since)`; the extraction reads them
+    or "bulk", set by `iter_pages`) and `iter_deleted_id_pages(obj, since, alongside)` (the
+    deleted ids of `obj`, read with those of the objects of `alongside` in one request); the extraction reads them
     where present.
     """
 

@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from connectors.base import ClientBase, iso_utc
@@ -77,6 +77,7 @@ class ZuoraClient(ClientBase):
         )
         self._token: str | None = None
         self._renew_at = 0.0
+        self._deleted_ids: dict[str, tuple[dt.datetime, list[str]]] = {}
 
     @property
     def api_calls(self) -> int:
@@ -112,12 +113,28 @@ class ZuoraClient(ClientBase):
         for page in self._read(obj, (obj.key,), None):
             yield [record[obj.key] for record in page]
 
-    def iter_deleted_id_pages(self, obj: SourceObject, since: dt.datetime | None) -> Iterator[list[str]]:
-        """Non-empty pages of the ids of `obj`'s records deleted (updated) at or after `since`, from Data Query."""
+    def iter_deleted_id_pages(
+        self, obj: SourceObject, since: dt.datetime, alongside: Mapping[SourceObject, dt.datetime] | None = None
+    ) -> Iterator[list[str]]:
+        """Non-empty pages of the ids of `obj`'s records deleted (updated) at or after `since`, from Data Query.
+
+        One job reads them for `obj` and for every object of `alongside` (each from its own lower bound); the
+        others' ids are kept for this client (a run) and given, without a request, to the first call that asks
+        for one of them from the same bound or a later one.
+        """
         self._check(obj)
-        sql = select_sql(obj, (obj.key,), since, None)
-        for page in self._jobs.pages([sql], read_deleted=True):
-            yield [record[obj.key.lower()] for record in page]
+        kept = self._deleted_ids.pop(obj.name, None)
+        if kept is None or kept[0] > since:
+            bounds = {o.name: (o, b) for o, b in (alongside or {}).items() if o.system == self.system}
+            bounds[obj.name] = (obj, since)
+            self._deleted_ids = {name: (bound, []) for name, (_, bound) in bounds.items()}
+            for page in self._jobs.pages([deleted_ids_sql(list(bounds.values()))], read_deleted=True):
+                for row in page:
+                    self._deleted_ids[row["object_name"]][1].append(row["id"])
+            kept = self._deleted_ids.pop(obj.name)
+        ids = kept[1]
+        for start in range(0, len(ids), self.page_size):
+            yield ids[start : start + self.page_size]
 
     def close(self) -> None:
         """Close the connections."""
@@ -248,6 +265,17 @@ def select_sql(
     columns = ", ".join(f'"{name.lower()}"' for name in fields)
     where = _where(obj.watermark.lower(), low, high)
     return f'SELECT {columns} FROM {obj.name.lower()}{where} ORDER BY "{obj.key.lower()}"'
+
+
+def deleted_ids_sql(bounds: list[tuple[SourceObject, dt.datetime]]) -> str:
+    """The Data Query statement reading, run with `readDeleted`, the ids of each object deleted at or after its
+    bound, in one job: `object_name, id` rows, in a stable order."""
+    parts = [
+        f"SELECT '{obj.name}' AS object_name, \"{obj.key.lower()}\" AS id FROM {obj.name.lower()}"
+        f"{_where(obj.watermark.lower(), since, None)}"
+        for obj, since in bounds
+    ]
+    return " UNION ALL ".join(parts) + " ORDER BY object_name, id"
 
 
 def _where(column: str, low: dt.datetime | None, high: dt.datetime | None) -> str:

@@ -124,6 +124,7 @@ def test_deletions_balanced_by_late_inserts_or_restored_records_are_seen_the_sam
             results.append(extract_zuora(servers, database, QUERY))
             assert raw_rows(database) == world_rows(world), world.name
     for night in results:
+        assert sum(r.jobs for r in night.values()) == 1  # one Data Query job read every object's deleted ids
         for label in BALANCED_IN:
             result = night[label.split("/")[1]]
             assert (result.mode, result.reconciled) == ("full", True), label  # the id pass found the unseen ids

@@ -115,6 +115,28 @@ def test_deleted_records_are_read_with_read_deleted(world, serve, tmp_path) -> N
     assert sorted(deleted) == [f"{i + 1:032x}" for i in range(40, 45)]
 
 
+def test_one_job_reads_the_deleted_ids_of_several_objects_each_from_its_own_bound(world, serve, tmp_path) -> None:
+    servers = serve(options=INSTANT)
+    build_world(tmp_path / "next", {ZUORA_SUBSCRIPTION: 40, ZUORA_ACCOUNT: 4})
+    servers.load_world(tmp_path / "next")
+    bounds = {ZUORA_SUBSCRIPTION: stamp(43), ZUORA_ACCOUNT: stamp(43)}
+    with bulk_client(servers.endpoints) as client:
+        pages = client.iter_deleted_id_pages(ZUORA_SUBSCRIPTION, stamp(43), bounds)
+        subscriptions = [i for page in pages for i in page]
+        calls = client.api_calls
+        accounts = [i for page in client.iter_deleted_id_pages(ZUORA_ACCOUNT, stamp(44)) for i in page]
+        assert (client.jobs, client.api_calls) == (1, calls)  # the account's ids came with the subscriptions'
+        again = [i for page in client.iter_deleted_id_pages(ZUORA_ACCOUNT, stamp(44)) for i in page]
+        assert client.jobs == 2  # ids are given once; a second ask reads them afresh
+        later = list(client.iter_deleted_id_pages(ZUORA_SUBSCRIPTION, stamp(40), {ZUORA_ACCOUNT: stamp(10**5)}))
+        assert client.jobs == 3 and later
+        # kept from a later bound than asked (so none): read afresh from the bound asked
+        afresh = [i for page in client.iter_deleted_id_pages(ZUORA_ACCOUNT, stamp(44)) for i in page]
+        assert client.jobs == 4
+    assert sorted(subscriptions) == [f"{i + 1:032x}" for i in range(40, 45)]
+    assert sorted(accounts) == sorted(again) == sorted(afresh) == [f"{i + 1:032x}" for i in range(4, 7)]
+
+
 @pytest.mark.parametrize(
     ("fault", "jobs"),
     [
