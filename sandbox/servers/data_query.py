@@ -4,8 +4,8 @@ Data Query speaks Trino SQL over lower-case tables (`subscription`, `rateplancha
 columns. The sandbox loads the declared Zuora objects of a world into an in-memory DuckDB database
 (schema `live`, and schema `deleted` for the records deleted before the world), typed by the source
 declaration, and runs the statement there: the subset the connector sends (column lists, `timestamp '…'`
-literals, `and`, `<`, `>=`, `count(*)`, `date_trunc`, `group by`, `order by`) means the same in both
-dialects. Only one SELECT statement is accepted, and file access is switched off.
+and string literals, `as` aliases, `and`, `<`, `>=`, `count(*)`, `date_trunc`, `group by`, `union all`,
+`order by`) means the same in both dialects. Only one SELECT statement is accepted, and file access is switched off.
 
 The result file is written by DuckDB's own `COPY … TO` (file access is allowed in the results folder
 only). Rendering (*assumed* where Zuora's reference is silent): JSON lines with the column names of the

@@ -132,6 +132,12 @@ def test_incremental_load_matches_the_changed_world_reading_far_fewer_records(tm
     modes = {e.materialization.metadata["mode"].value for e in incremental.get_asset_materialization_events()}
     assert "incremental" in modes
     assert records_read(incremental) < records_read(full) / 2
+    zuora_jobs = [
+        e.materialization.metadata["jobs"].value
+        for e in incremental.get_asset_materialization_events()
+        if e.asset_key.path[0] == "raw_zuora"
+    ]
+    assert sum(zuora_jobs) == 1  # the run's one Zuora client read every object's deleted ids in one job
 
 
 @pytest.mark.slow
