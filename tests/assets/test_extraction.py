@@ -20,7 +20,8 @@ from sandbox.world import Manifest, write_manifest, write_records
 ACTIVATIONS = source_object("customersdot", "cloud_activations")
 ACCOUNTS = source_object("zuora", "Account")
 TIER = source_object("zuora", "ProductRatePlanChargeTier")
-NIGHT1, NIGHT2 = "2026-11-20T10:00:00.000Z", "2026-11-21T10:00:00.000Z"
+SF_ACCOUNTS = source_object("salesforce", "Account")
+NIGHT1, NIGHT2, NIGHT3 = "2026-11-20T10:00:00.000Z", "2026-11-21T10:00:00.000Z", "2026-11-22T10:00:00.000Z"
 LONG_AGO = "2026-01-05T10:00:00.000Z"
 
 
@@ -48,6 +49,19 @@ def account(number: int, updated: str = NIGHT1, name: str | None = None) -> dict
     }
 
 
+def sf_account(number: int, updated: str = NIGHT1, *, deleted: bool = False, master: int | None = None) -> dict:
+    return {
+        "Id": f"001{number:015d}",
+        "Name": f"Account {number}",
+        "MasterRecordId": f"001{master:015d}" if master else None,
+        "IsDeleted": deleted,
+        "Type": "Customer",
+        "BillingCountry": "US",
+        "CreatedDate": LONG_AGO,
+        "SystemModstamp": updated,
+    }
+
+
 class Source:
     """The sandbox servers over a world that each test rewrites night by night, and a DuckDB file."""
 
@@ -56,7 +70,7 @@ class Source:
         self.con = connect(str(root / "raw.duckdb"))
         env = sandbox_environment(servers.endpoints, str(root / "raw.duckdb"), "2026-11-22", str(root))
         resources = resources_from_environment(env)
-        self.clients = {name: resources[name].client() for name in ("zuora", "customersdot")}
+        self.clients = {name: resources[name].client() for name in ("zuora", "salesforce", "customersdot")}
         for client in self.clients.values():
             client.page_size = 2  # so that the tiny objects are loaded incrementally, as large ones are
 
@@ -137,6 +151,35 @@ def test_costly_ids_wait_for_the_periodic_full_reload(source):
     assert reload.mode == "full"
     assert source.keys(ACCOUNTS) == [account(n)["Id"] for n in (1, 2, 4, 5, 6, 99)]
     assert last_reconciliation(source.con, ACCOUNTS).full_loaded_at > first.full_loaded_at
+
+
+def test_salesforce_deletions_merges_purges_and_restores_come_out_as_the_source_holds_them(source):
+    def rows() -> list[tuple]:
+        sql = f'SELECT "Id", "IsDeleted", "MasterRecordId" FROM {SF_ACCOUNTS.table} ORDER BY 1'
+        return source.con.execute(sql).fetchall()
+
+    def expected(accounts: list[dict]) -> list[tuple]:
+        return sorted((a["Id"], a["IsDeleted"], a["MasterRecordId"]) for a in accounts)
+
+    source.serve({SF_ACCOUNTS: [sf_account(n) for n in range(1, 7)]})
+    source.extract(SF_ACCOUNTS)
+    # 1 deleted and 7 inserted, 2 merged into 3, 4 purged from the recycle bin and 8 inserted
+    night2 = [
+        sf_account(1, NIGHT2, deleted=True),
+        sf_account(2, NIGHT2, deleted=True, master=3),
+        *(sf_account(n) for n in (3, 5, 6)),
+        sf_account(7, NIGHT2),
+        sf_account(8, NIGHT2),
+    ]
+    source.serve({SF_ACCOUNTS: night2})
+    result = source.extract(SF_ACCOUNTS)
+    assert (result.mode, result.reconciled) == ("incremental", True)  # the purge showed in queryAll's count
+    assert rows() == expected(night2)
+    night3 = [sf_account(1, NIGHT3), *night2[1:]]  # account 1 restored from the recycle bin
+    source.serve({SF_ACCOUNTS: night3})
+    result = source.extract(SF_ACCOUNTS)
+    assert (result.mode, result.records_read) == ("incremental", 4)  # 1, and night 2's 2, 7, 8 within the overlap
+    assert rows() == expected(night3)
 
 
 def duplicated_account_night(first_twin: dict, second_twin: dict) -> list[dict]:
