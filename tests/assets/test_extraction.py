@@ -115,6 +115,23 @@ def test_a_deletion_balanced_by_a_late_insert_is_seen_where_ids_are_cheap(source
     assert last_reconciliation(source.con, ACTIVATIONS).reconciled_at is not None
 
 
+@pytest.mark.parametrize("obj", [ACTIVATIONS, ACCOUNTS], ids=["customersdot", "zuora"])
+def test_a_record_deleted_one_night_and_restored_as_it_was_the_next_comes_back(source, obj):
+    def world(numbers) -> list[dict]:
+        make = activation if obj is ACTIVATIONS else account
+        return [make(n, NIGHT1 if n == 6 else LONG_AGO) for n in numbers]  # 3's stamp lies before any increment
+
+    source.serve({obj: world(range(1, 7))})
+    source.extract(obj)
+    source.serve({obj: world((1, 2, 4, 5, 6))})
+    source.extract(obj)
+    assert len(source.keys(obj)) == 5
+    source.serve({obj: world(range(1, 7))})
+    restored = source.extract(obj)
+    assert (restored.mode, restored.reconciled) == ("full", True)  # its id, unseen by the increment, was found
+    assert source.keys(obj) == sorted(r[obj.key] for r in world(range(1, 7)))
+
+
 def test_cheap_ids_are_reconciled_every_incremental_night(source):
     source.serve({ACTIVATIONS: [activation(n) for n in range(1, 7)]})
     source.extract(ACTIVATIONS)
