@@ -66,6 +66,8 @@ def bench(customers: int, out: Path, seed: int, full_load: bool) -> dict[str, An
         servers.load_world(out / "night2")
         with client_of(servers) as client:
             client.count(ZUORA[0])  # the token, which the night has already
+            later = dt.datetime.now(dt.UTC)  # a job that finds nothing loads the sandbox's engine with the world
+            assert not list(client.iter_deleted_id_pages(ZUORA[0], later))
             figures["one_job"] = measured(
                 client, lambda c: sum(len(p) for o in ZUORA for p in c.iter_deleted_id_pages(o, bounds[o], bounds))
             )
