@@ -163,9 +163,7 @@ class SalesforceClient(ClientBase):
         """Close the session."""
         self._session.close()
 
-    def _read(
-        self, obj: SourceObject, soql: str, expected_rows: int | None = None
-    ) -> tuple[str, Iterator[list[dict]]]:
+    def _read(self, obj: SourceObject, soql: str, expected_rows: int | None = None) -> tuple[str, Iterator[list[dict]]]:
         """The path chosen for a queryAll (by `expected_rows`, else by its first REST page), and the record
         pages along that path."""
         if reason := path_by_hint(expected_rows, self.bulk_threshold):
