@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 
 from connectors.errors import ExtractionError
-from connectors.job_polls import PollTimer, reported_seconds
+from connectors.job_polls import PollTimer, reported_rows, reported_seconds
 from connectors.retry import RetryPolicy, log_retry
 
 logger = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ class _Window:
     sql: str
     job_id: str | None = None
     submitted: float = 0.0
+    expected_rows: int | None = None
     yielded: int = 0
     attempts: int = 1
 
@@ -124,14 +125,18 @@ class DataQueryJobs:
         context = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self._files = httpx.Client(timeout=timeout, verify=context)
 
-    def pages(self, statements: list[str], *, read_deleted: bool = False) -> Iterator[list[dict[str, Any]]]:
-        """Non-empty pages of the records of `statements`, in order, at most `max_concurrent_jobs` running."""
+    def pages(
+        self, statements: list[str], *, read_deleted: bool = False, expected_rows: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Non-empty pages of the records of `statements` (about `expected_rows` in all, if known), in order, at
+        most `max_concurrent_jobs` running."""
+        per_job = expected_rows // len(statements) if expected_rows and statements else None
         queue = iter(statements)
         running: deque[_Window] = deque()
         try:
             while True:
                 while len(running) < self.settings.max_concurrent_jobs and (sql := next(queue, None)) is not None:
-                    window = _Window(sql)
+                    window = _Window(sql, expected_rows=per_job)
                     self._start(window, read_deleted)
                     running.append(window)
                 if not running:
@@ -197,7 +202,7 @@ class DataQueryJobs:
         """The completed job, polled when it should be done; _AttemptFailed if it fails, is cancelled or outlasts
         patience."""
         job_id, started = window.job_id or "", window.submitted
-        waits = self._timer.waits(lambda: self._clock() - started)
+        waits = self._timer.waits(lambda: self._clock() - started, window.expected_rows)
         while True:
             self._sleep(next(waits))
             job = self._send("GET", f"{JOBS_PATH}/{job_id}", None).get("data") or {}
@@ -205,7 +210,8 @@ class DataQueryJobs:
             status = job.get("queryStatus")
             if status == "completed":
                 measured = reported_seconds(job.get("processingTime"))
-                self._timer.completed(measured if measured is not None else self._clock() - started)
+                seconds = measured if measured is not None else self._clock() - started
+                self._timer.completed(seconds, reported_rows(job.get("outputRows")))
                 return job
             if status in ("failed", "cancelled"):
                 raise _AttemptFailed(job_id, f"{status}: {job.get('errorMessage') or 'no errorMessage'}", resubmit=True)

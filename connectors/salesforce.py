@@ -169,11 +169,12 @@ class SalesforceClient(ClientBase):
         pages along that path."""
         if reason := path_by_hint(expected_rows, self.bulk_threshold):
             self.last_path_reason = reason
-            return "bulk", self._bulk.pages(obj, soql, self.page_size)
+            return "bulk", self._bulk.pages(obj, soql, self.page_size, expected_rows)
         first = self._request(f"GET {self._query_all_path}", "query", soql, include_deleted=True)
-        path, self.last_path_reason = path_by_probe(int(first["totalSize"]), self.bulk_threshold)
+        size = int(first["totalSize"])
+        path, self.last_path_reason = path_by_probe(size, self.bulk_threshold)
         if path == "bulk":
-            return "bulk", self._bulk.pages(obj, soql, self.page_size)
+            return "bulk", self._bulk.pages(obj, soql, self.page_size, size)
         runs = iter([first])
         return "query", restart_on_expiry(
             lambda: self._run_query(soql, next(runs, None)), self.system, self._policy.max_attempts

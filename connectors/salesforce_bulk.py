@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.errors import ExtractionError
-from connectors.job_polls import PollTimer, reported_seconds
+from connectors.job_polls import PollTimer, reported_rows, reported_seconds
 from connectors.retry import RetryPolicy, TransientError, call_with_retries
 from connectors.schema import CoercionError, Field, SourceObject, coerce_value
 
@@ -79,10 +79,17 @@ class BulkQueries:
         self.jobs = 0
         self.polls = 0
 
-    def pages(self, obj: SourceObject, soql: str, page_size: int) -> Iterator[list[dict[str, Any]]]:
-        """Non-empty pages of at most `page_size` typed records of `soql` (over `obj`), deleted ones included."""
+    def pages(
+        self, obj: SourceObject, soql: str, page_size: int, expected_rows: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Non-empty pages of at most `page_size` typed records of `soql` (over `obj`, about `expected_rows`
+        records if known), deleted ones included."""
         job = call_with_retries(
-            self._policy, self.system, f"POST {self.path}", lambda: self._run_job(obj.name, soql), self._sleep
+            self._policy,
+            self.system,
+            f"POST {self.path}",
+            lambda: self._run_job(obj.name, soql, expected_rows),
+            self._sleep,
         )
         with tempfile.TemporaryDirectory(prefix="lnr-bulk-") as folder:
             locator = ""
@@ -94,7 +101,7 @@ class BulkQueries:
                 if not locator:
                     return
 
-    def _run_job(self, name: str, soql: str) -> str:
+    def _run_job(self, name: str, soql: str, expected_rows: int | None) -> str:
         """Submit a queryAll job and wait until it is complete; its id. TransientError when it ends otherwise."""
         created = self._call(f"POST {self.path}", name, lambda bulk: bulk.create_job("queryAll", soql))
         self.jobs += 1
@@ -102,7 +109,7 @@ class BulkQueries:
         endpoint = f"GET {self.path}/{job}"
         submitted = self._clock()
         deadline = submitted + self._polling.patience
-        waits = self._timer.waits(lambda: self._clock() - submitted)
+        waits = self._timer.waits(lambda: self._clock() - submitted, expected_rows)
         while True:
             self._sleep(min(next(waits), max(deadline - self._clock(), 0.0)))
             info = self._call(endpoint, name, lambda bulk: bulk.get_job(job, True))
@@ -110,7 +117,8 @@ class BulkQueries:
             state = info.get("state")
             if state == FINISHED:
                 measured = reported_seconds(info.get("totalProcessingTime"))
-                self._timer.completed(measured if measured is not None else self._clock() - submitted)
+                seconds = measured if measured is not None else self._clock() - submitted
+                self._timer.completed(seconds, reported_rows(info.get("numberRecordsProcessed")))
                 return job
             if state in ENDED:
                 raise TransientError(f"job {job} {state}: {info.get('errorMessage') or 'no errorMessage'}")

@@ -164,7 +164,7 @@ class ZuoraClient(ClientBase):
         bounds = [since, *starts, dt.datetime.now(dt.UTC) if starts else None]
         statements = [select_sql(obj, fields, low, high) for low, high in zip(bounds, bounds[1:], strict=False)]
         names = {name.lower(): name for name in fields}
-        for page in self._jobs.pages(statements):
+        for page in self._jobs.pages(statements, expected_rows=size):
             yield [{names[k]: v for k, v in row.items() if v is not None and k in names} for row in page]
 
     def _window_starts(self, obj: SourceObject, since: dt.datetime | None, size: int) -> list[dt.datetime]:
