@@ -49,8 +49,8 @@ DEFAULT_POLICY = ExtractionPolicy()
 class ExtractionResult:
     """What one extraction did: mode, records read, rows kept, API calls, time, quarantined records, whether
     the load was held (the previous snapshot kept, with the reason) and when the object was last reconciled;
-    the path that read it (`query`, the small-read path, or `bulk`), its bulk jobs and polls, and the rows
-    removed because the source reported them deleted."""
+    the path that read it (`query`, the small-read path, or `bulk`) and why, its bulk jobs and polls, and the
+    rows removed because the source reported them deleted."""
 
     object: str
     mode: str
@@ -68,6 +68,7 @@ class ExtractionResult:
     jobs: int = 0
     polls: int = 0
     deleted: int = 0
+    path_reason: str = ""
 
     @property
     def records_per_second(self) -> float:
@@ -82,6 +83,16 @@ def _stage(load: SnapshotLoad, pages: Iterable[list[dict]]) -> int:
         read += len(page)
         load.add(page)
     return read
+
+
+def _size_hint(since: dt.datetime | None, previous_rows: int, loaded_before: bool) -> int | None:
+    """The records a read is expected to hold: the previous snapshot's rows for a full read, else unknown."""
+    return previous_rows if since is None and loaded_before else None
+
+
+def _path_chosen(client: SourceClient) -> tuple[str, str]:
+    """The path the client took for its last read ("query" for a client with one path), and why."""
+    return getattr(client, "last_path", "") or "query", getattr(client, "last_path_reason", "")
 
 
 def _full_reload_due(con: duckdb.DuckDBPyConnection, obj: SourceObject, now: dt.datetime, every: dt.timedelta) -> bool:
@@ -139,6 +150,8 @@ def extract(
     Before the swap, duplicate ids are resolved (the latest record kept, the others quarantined), and a load
     that would empty the object or shrink it by more than `policy.max_row_drop` is held: the previous snapshot
     stays and `meta.held_objects` says why (as it does for an empty first load of an object the rules read).
+    A full read is told to expect the previous snapshot's row count, so a client with a bulk path can choose
+    it without a size probe; an increment's size is not known beforehand, and its first page tells it.
     `accept_shape` swaps such a load in all the same, once the operator has confirmed the source is right.
     A load swapped in records `night` as the one the table holds (a held load leaves the previous night).
     """
@@ -155,8 +168,9 @@ def extract(
     ):
         since = None
     try:
-        read = _stage(load, client.iter_pages(obj, since))
-        path = getattr(client, "last_path", "") or "query"
+        hint = _size_hint(since, previous_rows, loaded_before)
+        read = _stage(load, client.iter_pages(obj, since, expected_rows=hint))
+        path, path_reason = _path_chosen(client)
         reconciled, deleted = False, 0
         if since is not None:
             reconciled = cheap_ids
@@ -176,8 +190,8 @@ def extract(
                 if load.unseen_source_ids():
                     since = None
                     load = SnapshotLoad(con, obj, night)
-                    read += _stage(load, client.iter_pages(obj))
-                    path = getattr(client, "last_path", "") or "query"
+                    read += _stage(load, client.iter_pages(obj, expected_rows=previous_rows))
+                    path, path_reason = _path_chosen(client)
         duplicates = load.resolve_duplicates()
         loaded_at = dt.datetime.now(dt.UTC)
         rows = load.rows_after_commit(incremental=since is not None, reconcile=reconciled)
@@ -208,4 +222,5 @@ def extract(
         jobs=getattr(client, "jobs", 0) - jobs_before,
         polls=getattr(client, "polls", 0) - polls_before,
         deleted=deleted if since is not None and not held else 0,
+        path_reason=path_reason,
     )

@@ -60,7 +60,8 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
                 f"{result.quarantined} {result.object} record(s) could not be loaded; see meta.quarantine"
             )
         context.log.info(
-            f"{result.object}: {result.mode} load by {result.path}, {result.records_read} records read, "
+            f"{result.object}: {result.mode} load by {result.path} ({result.path_reason or 'one path'}), "
+            f"{result.records_read} records read, "
             f"{result.rows} rows, {result.api_calls} API calls, {result.jobs} jobs, {result.polls} polls, "
             f"{result.deleted} deleted, {result.seconds:.2f} s"
         )
@@ -71,6 +72,7 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
                 "api_calls": result.api_calls,
                 "mode": result.mode,
                 "path": result.path,
+                "path_reason": result.path_reason,
                 "jobs": result.jobs,
                 "polls": result.polls,
                 "deleted": result.deleted,

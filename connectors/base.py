@@ -14,9 +14,9 @@ class SourceClient(Protocol):
     """A client of one source system: records page by page, a cheap count, and all ids.
 
     A client with a bulk path may also offer cumulative `jobs` and `polls` counters, `last_path` ("query"
-    or "bulk", set by `iter_pages`) and `iter_deleted_id_pages(obj, since, alongside)` (the
-    deleted ids of `obj`, read with those of the objects of `alongside` in one request); the extraction reads them
-    where present.
+    or "bulk", set by `iter_pages`) with `last_path_reason`, and `iter_deleted_id_pages(obj, since, alongside)`
+    (the deleted ids of `obj`, read with those of the objects of `alongside` in one request); the extraction reads
+    them where present.
     """
 
     system: str
@@ -27,8 +27,14 @@ class SourceClient(Protocol):
         """HTTP requests made so far, retries and token calls included."""
         ...
 
-    def iter_pages(self, obj: SourceObject, since: dt.datetime | None = None) -> Iterator[list[dict]]:
-        """Non-empty pages of `obj`'s records (declared fields), those with watermark >= `since` if given."""
+    def iter_pages(
+        self, obj: SourceObject, since: dt.datetime | None = None, expected_rows: int | None = None
+    ) -> Iterator[list[dict]]:
+        """Non-empty pages of `obj`'s records (declared fields), those with watermark >= `since` if given.
+
+        `expected_rows`, when known, is about how many records the read holds: a client with a bulk path
+        takes it when that is above its threshold, without first asking the source for the size.
+        """
         ...
 
     def count(self, obj: SourceObject) -> int:
@@ -75,6 +81,20 @@ class ClientBase(ABC):
     def _check(self, obj: SourceObject) -> None:
         if obj.system != self.system:
             raise ValueError(f"{obj.system}.{obj.name} is not a {self.system} object")
+
+
+def path_by_hint(expected_rows: int | None, threshold: int) -> str:
+    """Why a read goes straight to the bulk path by its size hint, or "" when its first page must tell."""
+    if expected_rows is not None and expected_rows > threshold:
+        return f"{expected_rows} records expected, above the bulk threshold of {threshold}; no size probe"
+    return ""
+
+
+def path_by_probe(size: int, threshold: int) -> tuple[str, str]:
+    """The path ("query" or "bulk") a read takes by the `size` its first page reports, and why."""
+    if size > threshold:
+        return "bulk", f"the first page reports {size} records, above the bulk threshold of {threshold}"
+    return "query", f"the first page reports {size} records, within the bulk threshold of {threshold}"
 
 
 def iso_utc(moment: dt.datetime) -> str:

@@ -72,8 +72,11 @@ class CustomersDotClient(ClientBase):
         """Statements sent to the database so far (each cursor FETCH counts), retries included."""
         return self.queries
 
-    def iter_pages(self, obj: SourceObject, since: dt.datetime | None = None) -> Iterator[list[dict]]:
-        """Non-empty batches of `obj`'s rows (declared columns present), those updated at or after `since`."""
+    def iter_pages(
+        self, obj: SourceObject, since: dt.datetime | None = None, expected_rows: int | None = None
+    ) -> Iterator[list[dict]]:
+        """Non-empty batches of `obj`'s rows (declared columns present), those updated at or after `since`
+        (one path whatever the size, so `expected_rows` changes nothing)."""
         self._check(obj)
         columns = self._columns(obj)
         mark = (columns.index(obj.watermark), columns.index(obj.key))

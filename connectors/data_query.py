@@ -7,6 +7,9 @@ of records is all that is ever held in memory; gzip shrinks the transfer about t
 fetched from its pre-signed URL with a client of its own that sends no Authorization header (the
 URL is the credential) and no Zuora-Track-Id.
 
+A job is first polled once the run time of the previous completed job has passed since its submission
+(`connectors.job_polls`), then with backoff; its own `processingTime` becomes the next job's estimate.
+
 A failed or cancelled job, one still running past the client's patience (cancelled then), an
 expired result URL and a cut-short file are retried under the shared policy: a job that did not
 complete is submitted again; a completed one is read again (its URL is issued afresh on each read
@@ -32,6 +35,7 @@ from typing import Any
 import httpx
 
 from connectors.errors import ExtractionError
+from connectors.job_polls import PollTimer, reported_rows, reported_seconds
 from connectors.retry import RetryPolicy, log_retry
 
 logger = logging.getLogger(__name__)
@@ -49,8 +53,8 @@ class DataQuerySettings:
     action query (see README, "Choosing the extraction path", for the measured figures behind 20,000).
     `window_records`: the most records one job reads; larger reads are split into `updateddate`
     windows so that no job nears Zuora's one-hour limit. `max_concurrent_jobs`: jobs running at once.
-    Polls back off from `poll_initial` to `poll_max` seconds; a job still running after `patience`
-    seconds is cancelled and submitted again.
+    Polls wait for the run time of the previous job, then back off from `poll_initial` to `poll_max` seconds;
+    a job still running after `patience` seconds is cancelled and submitted again.
     """
 
     bulk_threshold: int = 20_000
@@ -83,6 +87,8 @@ class _Window:
 
     sql: str
     job_id: str | None = None
+    submitted: float = 0.0
+    expected_rows: int | None = None
     yielded: int = 0
     attempts: int = 1
 
@@ -115,18 +121,23 @@ class DataQueryJobs:
         self._page_size = page_size
         self._clock = clock
         self._sleep = sleep
+        self._timer = PollTimer(settings.poll_initial, 2.0, settings.poll_max)
         context = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self._files = httpx.Client(timeout=timeout, verify=context)
 
-    def pages(self, statements: list[str], *, read_deleted: bool = False) -> Iterator[list[dict[str, Any]]]:
-        """Non-empty pages of the records of `statements`, in order, at most `max_concurrent_jobs` running."""
+    def pages(
+        self, statements: list[str], *, read_deleted: bool = False, expected_rows: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Non-empty pages of the records of `statements` (about `expected_rows` in all, if known), in order, at
+        most `max_concurrent_jobs` running."""
+        per_job = expected_rows // len(statements) if expected_rows and statements else None
         queue = iter(statements)
         running: deque[_Window] = deque()
         try:
             while True:
                 while len(running) < self.settings.max_concurrent_jobs and (sql := next(queue, None)) is not None:
-                    window = _Window(sql)
-                    window.job_id = self._submit(sql, read_deleted)
+                    window = _Window(sql, expected_rows=per_job)
+                    self._start(window, read_deleted)
                     running.append(window)
                 if not running:
                     return
@@ -146,8 +157,8 @@ class DataQueryJobs:
         while True:
             try:
                 if window.job_id is None:
-                    window.job_id = self._submit(window.sql, read_deleted)
-                job = self._await(window.job_id)
+                    self._start(window, read_deleted)
+                job = self._await(window)
                 for page in self._download(job, skip=window.yielded):
                     window.yielded += len(page)
                     yield page
@@ -166,6 +177,11 @@ class DataQueryJobs:
                 if exc.resubmit:
                     window.job_id = None
 
+    def _start(self, window: _Window, read_deleted: bool) -> None:
+        """Submit `window`'s statement as a job and note when."""
+        window.job_id = self._submit(window.sql, read_deleted)
+        window.submitted = self._clock()
+
     def _submit(self, sql: str, read_deleted: bool) -> str:
         body = {
             "query": sql,
@@ -182,15 +198,20 @@ class DataQueryJobs:
         logger.info("zuora Data Query job %s submitted: %s", job["id"], sql)
         return job["id"]
 
-    def _await(self, job_id: str) -> dict[str, Any]:
-        """The completed job, polled with backoff; _AttemptFailed if it fails, is cancelled or outlasts patience."""
-        started, delay = self._clock(), self.settings.poll_initial
+    def _await(self, window: _Window) -> dict[str, Any]:
+        """The completed job, polled when it should be done; _AttemptFailed if it fails, is cancelled or outlasts
+        patience."""
+        job_id, started = window.job_id or "", window.submitted
+        waits = self._timer.waits(lambda: self._clock() - started, window.expected_rows)
         while True:
-            self._sleep(delay)
+            self._sleep(next(waits))
             job = self._send("GET", f"{JOBS_PATH}/{job_id}", None).get("data") or {}
             self.polls += 1
             status = job.get("queryStatus")
             if status == "completed":
+                measured = reported_seconds(job.get("processingTime"))
+                seconds = measured if measured is not None else self._clock() - started
+                self._timer.completed(seconds, reported_rows(job.get("outputRows")))
                 return job
             if status in ("failed", "cancelled"):
                 raise _AttemptFailed(job_id, f"{status}: {job.get('errorMessage') or 'no errorMessage'}", resubmit=True)
@@ -199,7 +220,6 @@ class DataQueryJobs:
                 raise _AttemptFailed(
                     job_id, f"still {status} after {self.settings.patience:.0f} s; cancelled", resubmit=True
                 )
-            delay = min(delay * 2, self.settings.poll_max)
 
     def _download(self, job: dict[str, Any], *, skip: int) -> Iterator[list[dict[str, Any]]]:
         """Pages of the job's gzip JSON-lines file, streamed, past the first `skip` records."""

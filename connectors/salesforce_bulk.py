@@ -2,12 +2,14 @@
 
 The calls go through simple-salesforce's `bulk2` client (`sf.bulk2.<Object>`), on the session of the
 caller. Its own waiting loop sleeps for real and never gives up before a day, so the job is polled
-here, through a clock and a sleep that tests replace. A job that ends Failed or Aborted, or is still
-running when patience runs out (it is then aborted), is submitted again under the shared retry policy;
-the last error names the job id and Salesforce's `errorMessage`. Each results page (`maxRecords`
-records, next page by `Sforce-Locator`) is streamed to a temporary file (simple-salesforce's
-`download_job_data`), checked against its `Sforce-NumberOfRecords` and read again when it came short,
-then typed by the source declaration and handed on in small pages: memory does not grow with the page.
+here, through a clock and a sleep that tests replace: first once the run time of the previous completed
+job (its `totalProcessingTime`) has passed, then with backoff (`connectors.job_polls`). A job that
+ends Failed or Aborted, or is still running when patience runs out (it is then aborted), is submitted
+again under the shared retry policy; the last error names the job id and Salesforce's `errorMessage`.
+Each results page (`maxRecords` records, next page by `Sforce-Locator`) is streamed to a temporary file
+(simple-salesforce's `download_job_data`), checked against its `Sforce-NumberOfRecords` and read again when it
+came short, then typed by the source declaration and handed on in small pages: memory does not grow with
+the page.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.errors import ExtractionError
+from connectors.job_polls import PollTimer, reported_rows, reported_seconds
 from connectors.retry import RetryPolicy, TransientError, call_with_retries
 from connectors.schema import CoercionError, Field, SourceObject, coerce_value
 
@@ -36,7 +39,8 @@ ENDED = ("Failed", "Aborted")
 
 @dataclass(frozen=True)
 class Polling:
-    """How a job is waited for: the first wait, its growth, the longest wait, and the patience in all."""
+    """How a job is waited for: the first wait (before any job was measured), its growth, the longest wait, and
+    the patience in all."""
 
     first: float = 0.25
     factor: float = 2.0
@@ -71,13 +75,21 @@ class BulkQueries:
         self._results_page = results_page
         self._clock = clock
         self._sleep = sleep
+        self._timer = PollTimer(polling.first, polling.factor, polling.longest)
         self.jobs = 0
         self.polls = 0
 
-    def pages(self, obj: SourceObject, soql: str, page_size: int) -> Iterator[list[dict[str, Any]]]:
-        """Non-empty pages of at most `page_size` typed records of `soql` (over `obj`), deleted ones included."""
+    def pages(
+        self, obj: SourceObject, soql: str, page_size: int, expected_rows: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Non-empty pages of at most `page_size` typed records of `soql` (over `obj`, about `expected_rows`
+        records if known), deleted ones included."""
         job = call_with_retries(
-            self._policy, self.system, f"POST {self.path}", lambda: self._run_job(obj.name, soql), self._sleep
+            self._policy,
+            self.system,
+            f"POST {self.path}",
+            lambda: self._run_job(obj.name, soql, expected_rows),
+            self._sleep,
         )
         with tempfile.TemporaryDirectory(prefix="lnr-bulk-") as folder:
             locator = ""
@@ -89,27 +101,30 @@ class BulkQueries:
                 if not locator:
                     return
 
-    def _run_job(self, name: str, soql: str) -> str:
+    def _run_job(self, name: str, soql: str, expected_rows: int | None) -> str:
         """Submit a queryAll job and wait until it is complete; its id. TransientError when it ends otherwise."""
         created = self._call(f"POST {self.path}", name, lambda bulk: bulk.create_job("queryAll", soql))
         self.jobs += 1
         job = created["id"]
         endpoint = f"GET {self.path}/{job}"
-        deadline = self._clock() + self._polling.patience
-        wait = self._polling.first
+        submitted = self._clock()
+        deadline = submitted + self._polling.patience
+        waits = self._timer.waits(lambda: self._clock() - submitted, expected_rows)
         while True:
-            self._sleep(min(wait, max(deadline - self._clock(), 0.0)))
+            self._sleep(min(next(waits), max(deadline - self._clock(), 0.0)))
             info = self._call(endpoint, name, lambda bulk: bulk.get_job(job, True))
             self.polls += 1
             state = info.get("state")
             if state == FINISHED:
+                measured = reported_seconds(info.get("totalProcessingTime"))
+                seconds = measured if measured is not None else self._clock() - submitted
+                self._timer.completed(seconds, reported_rows(info.get("numberRecordsProcessed")))
                 return job
             if state in ENDED:
                 raise TransientError(f"job {job} {state}: {info.get('errorMessage') or 'no errorMessage'}")
             if self._clock() >= deadline:
                 self._abort(name, job)
                 raise TransientError(f"job {job} still {state} after {self._polling.patience:g} s; aborted")
-            wait = min(wait * self._polling.factor, self._polling.longest)
 
     def _abort(self, name: str, job: str) -> None:
         """Abort a job we no longer wait for (best effort: it may have ended meanwhile)."""

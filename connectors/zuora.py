@@ -1,10 +1,12 @@
 """The Zuora client: OAuth client credentials, ZOQL action queries (query, queryMore) and Data Query, over httpx.
 
-Each read starts as an action query: its first page tells how many records the read holds (`size`).
-Up to `bulk_threshold` records the read goes on with queryMore (the catalog, small increments); above
-it the locator is left unused and the read goes to Data Query (`connectors.data_query`), split into
-`updateddate` windows of at most `window_records` records. Deletions are read from Data Query with
-`readDeleted`. Every call carries `Zuora-Track-Id`, one value per client, so per run.
+A read told to expect more than `bulk_threshold` records (a full load, by its previous snapshot) goes
+straight to Data Query. Any other read starts as an action query: its first page tells how many records
+the read holds (`size`). Up to `bulk_threshold` records the read goes on with queryMore (the catalog,
+small increments); above it the locator is left unused and the read goes to Data Query
+(`connectors.data_query`), split into `updateddate` windows of at most `window_records` records.
+Deletions are read from Data Query with `readDeleted`. Every call carries `Zuora-Track-Id`, one value
+per client, so per run.
 
 A query locator can expire in the middle of a long extraction (Zuora forgets it after 15 minutes
 of inactivity): `queryMore` then answers 400 or 404 naming the locator, and the query runs again
@@ -20,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from connectors.base import ClientBase, iso_utc
+from connectors.base import ClientBase, iso_utc, path_by_hint, path_by_probe
 from connectors.connection import DEFAULT_CONNECTION, Connection
 from connectors.data_query import TRACK_ID_HEADER, DataQueryJobs, DataQuerySettings
 from connectors.errors import AuthenticationError, ExtractionError
@@ -63,6 +65,7 @@ class ZuoraClient(ClientBase):
         if len(self.track_id) > MAX_TRACK_ID or not self.track_id.isascii():
             raise ValueError(f"a Zuora-Track-Id is at most {MAX_TRACK_ID} ASCII characters")
         self.last_path = ""
+        self.last_path_reason = ""
         self._policy = connection.policy
         self._http = JsonHttp(self.system, self._url, connection, headers={TRACK_ID_HEADER: self.track_id})
         self._jobs = DataQueryJobs(
@@ -94,10 +97,13 @@ class ZuoraClient(ClientBase):
         """Data Query job status polls so far."""
         return self._jobs.polls
 
-    def iter_pages(self, obj: SourceObject, since: dt.datetime | None = None) -> Iterator[list[dict]]:
-        """Non-empty pages of `obj`'s records (null fields absent), updated at or after `since`."""
+    def iter_pages(
+        self, obj: SourceObject, since: dt.datetime | None = None, expected_rows: int | None = None
+    ) -> Iterator[list[dict]]:
+        """Non-empty pages of `obj`'s records (null fields absent), updated at or after `since`; by Data Query
+        without a size probe when `expected_rows` is above the threshold."""
         self._check(obj)
-        return self._read(obj, obj.field_names, since)
+        return self._read(obj, obj.field_names, since, expected_rows)
 
     def count(self, obj: SourceObject) -> int:
         """The `size` of a `select Id` query, its locator left unused."""
@@ -141,17 +147,23 @@ class ZuoraClient(ClientBase):
         self._http.close()
         self._jobs.close()
 
-    def _read(self, obj: SourceObject, fields: tuple[str, ...], since: dt.datetime | None) -> Iterator[list[dict]]:
-        """Pages of `fields` of `obj` since `since`: by the action query, or by Data Query above the threshold."""
+    def _read(
+        self, obj: SourceObject, fields: tuple[str, ...], since: dt.datetime | None, expected_rows: int | None = None
+    ) -> Iterator[list[dict]]:
+        """Pages of `fields` of `obj` since `since`: by the action query, or by Data Query above the threshold
+        (as expected, or as the first page tells)."""
+        threshold = self._jobs.settings.bulk_threshold
+        if reason := path_by_hint(expected_rows, threshold):
+            self.last_path, self.last_path_reason = "bulk", reason
+            return self._bulk_pages(obj, fields, since, expected_rows or 0)
         zoql = f"select {', '.join(fields)} from {obj.name}"
         if since is not None:
             zoql += f" where {obj.watermark} >= '{iso_utc(since)}'"
         first = self._post(QUERY_PATH, {"queryString": zoql, "conf": {"batchSize": self.page_size}})
         size = int(first.json_object().get("size") or 0)
-        if size > self._jobs.settings.bulk_threshold:
-            self.last_path = "bulk"
+        self.last_path, self.last_path_reason = path_by_probe(size, threshold)
+        if self.last_path == "bulk":
             return self._bulk_pages(obj, fields, since, size)
-        self.last_path = "query"
         replies = iter([first])
         return restart_on_expiry(
             lambda: self._run_query(zoql, next(replies, None)), self.system, self._policy.max_attempts
@@ -169,11 +181,12 @@ class ZuoraClient(ClientBase):
         bounds = [since, *starts, dt.datetime.now(dt.UTC) if starts else None]
         statements = [select_sql(obj, fields, low, high) for low, high in zip(bounds, bounds[1:], strict=False)]
         names = {name.lower(): name for name in fields}
-        for page in self._jobs.pages(statements):
+        for page in self._jobs.pages(statements, expected_rows=size):
             yield [{names[k]: v for k, v in row.items() if v is not None and k in names} for row in page]
 
     def _window_starts(self, obj: SourceObject, since: dt.datetime | None, size: int) -> list[dt.datetime]:
-        """Day boundaries that split `obj`'s records since `since` into windows of at most `window_records`."""
+        """Day boundaries that split `obj`'s records since `since` into windows of at most `window_records`
+        (`size`, the records reported or expected, tells whether a split is needed at all)."""
         limit = self._jobs.settings.window_records
         if size <= limit:
             return []

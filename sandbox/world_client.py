@@ -30,8 +30,11 @@ class WorldClient:
         """Pages served so far (one page, one call)."""
         return self._calls
 
-    def iter_pages(self, obj: SourceObject, since: dt.datetime | None = None) -> Iterator[list[dict]]:
-        """Non-empty pages of `obj`'s records (declared fields), those with watermark >= `since` if given."""
+    def iter_pages(
+        self, obj: SourceObject, since: dt.datetime | None = None, expected_rows: int | None = None
+    ) -> Iterator[list[dict]]:
+        """Non-empty pages of `obj`'s records (declared fields), those with watermark >= `since` if given (one
+        path whatever the size, so `expected_rows` changes nothing)."""
         records = [project(obj, record) for record in self._records(obj)]
         if since is not None:
             floor = iso_utc(since)

@@ -1,7 +1,8 @@
 """Benchmark of the Salesforce read paths: REST query, Bulk API 2.0 and the threshold's choice, full and incremental.
 
 Each path extracts every Salesforce object of a generated world into its own DuckDB file, in a
-process of its own (so its peak memory is the extraction's, not the sandbox's), then the next night.
+process of its own (so its peak memory is the extraction's, not the sandbox's), then the next night, then
+reloads that night in full (its size known from the previous snapshot).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def extract_night(endpoints: SandboxEndpoints, database: str, threshold: int, fu
         for obj in objects_of("salesforce"):
             result = extract(con, client, obj, full=full)
             records += result.records_read
-            paths.append(f"{obj.name}:{client.last_path}")
+            paths.append(f"{obj.name}:{result.path} ({result.path_reason})")
         seconds = time.monotonic() - started
         out.put(
             {
@@ -78,13 +79,14 @@ def bench_size(customers: int, out: Path, seed: int) -> dict[str, Any]:
     }
     for path, threshold in PATHS.items():
         database = str(out / f"{path}.duckdb")
-        with SandboxServers(world) as servers:
-            for night, served in (("full", world), ("incremental", world_next)):
-                servers.load_world(served)
+        with SandboxServers(world, zuora_data_query_at_load=False) as servers:
+            # a first full load, the next night's increment, then a full reload with the previous snapshot's size
+            nights = (("full", world, True), ("incremental", world_next, False), ("reload", None, True))
+            for night, served, full in nights:
+                if served is not None:
+                    servers.load_world(served)
                 queue = spawn.Queue()
-                child = spawn.Process(
-                    target=extract_night, args=(servers.endpoints, database, threshold, night == "full", queue)
-                )
+                child = spawn.Process(target=extract_night, args=(servers.endpoints, database, threshold, full, queue))
                 child.start()
                 result = queue.get(timeout=3600)
                 child.join()

@@ -47,7 +47,9 @@ class SandboxServers:
 
     A Salesforce Bulk API 2.0 query job completes `salesforce_job_seconds` after its creation, as `clock` tells;
     a Zuora Data Query job `zuora_job_seconds` after (once its statement has run), at most
-    `zuora_max_running_jobs` at once, its result URLs valid for `zuora_result_url_ttl` seconds.
+    `zuora_max_running_jobs` at once, its result URLs valid for `zuora_result_url_ttl` seconds; the tables its
+    statements run over are built in the background when a world is loaded (`zuora_data_query_at_load`, so
+    that the first job does not wait for them; `wait_until_ready` waits for them), else on the first job.
     CustomersDot is a database of its own on `postgres` when given, else on `shared_postgres` when set (a
     server shared by several sandboxes, left running at stop), else on a PostgreSQL server started here on
     `customersdot_port` and stopped at stop.
@@ -72,6 +74,7 @@ class SandboxServers:
         zuora_job_seconds: float = 0.2,
         zuora_result_url_ttl: float = 600.0,
         zuora_max_running_jobs: int = 10,
+        zuora_data_query_at_load: bool = True,
         postgres: PostgresServer | None = None,
     ) -> None:
         self.world = Path(world)
@@ -86,6 +89,7 @@ class SandboxServers:
         self.zuora_job_seconds = zuora_job_seconds
         self.zuora_result_url_ttl = zuora_result_url_ttl
         self.zuora_max_running_jobs = zuora_max_running_jobs
+        self.zuora_data_query_at_load = zuora_data_query_at_load
         self._store: WorldStore | None = None
         self._files: ResultFiles | None = None
         self.postgres = postgres
@@ -123,6 +127,7 @@ class SandboxServers:
             job_seconds=self.zuora_job_seconds,
             max_running_jobs=self.zuora_max_running_jobs,
             clock=self.clock,
+            build_data_query_at_load=self.zuora_data_query_at_load,
         )
         salesforce = SalesforceService(
             store,
@@ -201,6 +206,12 @@ class SandboxServers:
                 service.load(store)
         if self._database is not None:
             self._database.load(self.world)
+
+    def wait_until_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the world loaded last is ready to serve every API (Zuora's Data Query tables built);
+        whether it is."""
+        zuora = self._services.get("zuora")
+        return zuora is None or zuora.jobs.wait_ready(timeout)
 
     def request_counts(self) -> dict[str, int]:
         """The number of HTTP requests each HTTP system (Zuora, Salesforce) has served since the start."""

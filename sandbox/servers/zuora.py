@@ -52,10 +52,18 @@ class ZuoraService(Service):
         job_seconds: float = 0.2,
         max_running_jobs: int = 10,
         clock: Callable[[], float] = time.monotonic,
+        build_data_query_at_load: bool = True,
     ) -> None:
         super().__init__(store, faults, stopping)
         self.track_ids: Counter[str | None] = Counter()
-        self.jobs = QueryJobs(store, files, job_seconds=job_seconds, max_running=max_running_jobs, clock=clock)
+        self.jobs = QueryJobs(
+            store,
+            files,
+            job_seconds=job_seconds,
+            max_running=max_running_jobs,
+            clock=clock,
+            build_at_load=build_data_query_at_load,
+        )
         self.client_id = secrets.token_hex(18)
         self.client_secret = secrets.token_urlsafe(30)
         self.tokens = TokenStore(token_ttl)

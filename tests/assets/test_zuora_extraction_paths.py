@@ -32,8 +32,10 @@ def nights(tmp_path_factory) -> tuple[Path, Path, dict[str, dict[str, set]]]:
     return root / "night1", root / "night2", changes
 
 
-def extract_zuora(servers: SandboxServers, database: Path, threshold: int) -> dict[str, ExtractionResult]:
-    """Extract every Zuora object into `database`, reads above `threshold` records through Data Query."""
+def extract_zuora(
+    servers: SandboxServers, database: Path, threshold: int, *, full: bool = False
+) -> dict[str, ExtractionResult]:
+    """Extract every Zuora object into `database` (in `full`), reads above `threshold` records through Data Query."""
     endpoints = servers.endpoints
     settings = DataQuerySettings(bulk_threshold=threshold, poll_initial=0.01)
     with (
@@ -47,7 +49,7 @@ def extract_zuora(servers: SandboxServers, database: Path, threshold: int) -> di
         ) as client,
         connect(str(database)) as con,
     ):
-        return {obj.name: extract(con, client, obj) for obj in ZUORA}
+        return {obj.name: extract(con, client, obj, full=full) for obj in ZUORA}
 
 
 def raw_rows(database: Path) -> dict[str, list[tuple]]:
@@ -72,6 +74,22 @@ def test_both_paths_give_the_world_record_for_record(nights, tmp_path) -> None:
     assert {r.path for r in by_query.values()} == {"query"} and {r.jobs for r in by_query.values()} == {0}
     assert {r.path for r in by_bulk.values()} == {"bulk"} and all(r.jobs >= 1 for r in by_bulk.values())
     assert raw_rows(tmp_path / "query.duckdb") == raw_rows(tmp_path / "bulk.duckdb") == world_rows(night1)
+
+
+def test_a_full_reload_chooses_data_query_by_the_previous_snapshot_without_a_size_probe(nights, tmp_path) -> None:
+    night1, _, _ = nights
+    database = tmp_path / "db.duckdb"
+    with SandboxServers(night1, zuora_job_seconds=0.0) as servers:
+        first = extract_zuora(servers, database, BULK)
+        again = extract_zuora(servers, database, BULK, full=True)
+    assert raw_rows(database) == world_rows(night1)
+    for name, result in again.items():
+        if first[name].path == "bulk":
+            assert result.path == "bulk" and "expected" in result.path_reason, name
+            assert "first page" in first[name].path_reason, name
+            # the same jobs and downloads, one action-query page less
+            spent, spent_first = result.api_calls - result.polls, first[name].api_calls - first[name].polls
+            assert spent == spent_first - 1, name
 
 
 @pytest.mark.parametrize("threshold", [QUERY, BULK], ids=["query", "bulk"])

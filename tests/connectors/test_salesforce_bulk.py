@@ -171,6 +171,32 @@ def test_polling_backs_off_on_the_injected_clock_until_the_job_completes(world, 
     assert typed(SF_ACCOUNT, records) == typed(SF_ACCOUNT, world.records[SF_ACCOUNT])
 
 
+def test_a_job_is_first_polled_when_the_previous_jobs_run_time_has_passed(world, serve) -> None:
+    fake = FakeTime()
+    servers = serve(options={"salesforce_job_seconds": 10, "clock": fake})
+    with bulk_client(servers.endpoints, fake, polling=Polling(first=0.25, factor=2, longest=8)) as client:
+        read(client, SF_ACCOUNT)
+        polls = client.polls
+        records = read(client, SF_ACCOUNT)
+        assert (client.jobs, client.polls - polls) == (2, 1)
+    # the first job's totalProcessingTime (10 s) with a margin of a quarter and 0.05 s
+    assert fake.sleeps[polls:] == [pytest.approx(12.55)]
+    assert typed(SF_ACCOUNT, records) == typed(SF_ACCOUNT, world.records[SF_ACCOUNT])
+
+
+def test_a_read_expected_above_the_threshold_skips_the_rest_probe(world, serve) -> None:
+    servers = serve(options={"salesforce_job_seconds": 0})
+    size = len(world.records[SF_ACCOUNT])
+    with salesforce_client(servers.endpoints, bulk_threshold=size - 1) as client:
+        records = [r for page in client.iter_pages(SF_ACCOUNT, expected_rows=size) for r in page]
+        assert client.last_path == "bulk" and f"{size} records expected" in client.last_path_reason
+        # job, its polls, one results page: no REST page
+        assert client.api_calls == servers.request_counts()["salesforce"] == 1 + client.polls + 1
+        read(client, SF_ACCOUNT)
+        assert client.last_path == "bulk" and f"first page reports {size} records" in client.last_path_reason
+    assert typed(SF_ACCOUNT, records) == typed(SF_ACCOUNT, world.records[SF_ACCOUNT])
+
+
 @pytest.mark.parametrize("fault", ["fail", "abort"])
 def test_a_failed_or_aborted_job_is_submitted_again(world, serve, fault) -> None:
     fake = FakeTime()

@@ -59,6 +59,19 @@ def test_reads_above_the_threshold_go_to_data_query_and_give_the_action_querys_r
     assert typed(ZUORA_SUBSCRIPTION, records) == typed(ZUORA_SUBSCRIPTION, expected)
 
 
+def test_a_read_expected_above_the_threshold_goes_to_data_query_without_a_size_probe(world, serve) -> None:
+    servers = serve(options=INSTANT)
+    with bulk_client(servers.endpoints) as client:
+        records = [r for page in client.iter_pages(ZUORA_SUBSCRIPTION, expected_rows=45) for r in page]
+        assert client.last_path == "bulk" and "45 records expected" in client.last_path_reason
+        assert client.api_calls == 4  # token, submit, poll, download: no action-query page
+        small_hint = [r for page in client.iter_pages(ZUORA_SUBSCRIPTION, expected_rows=5) for r in page]
+        assert client.last_path == "bulk" and "first page reports 45 records" in client.last_path_reason
+        assert client.api_calls == 4 + 4  # a hint within the threshold costs the probe again
+    assert typed(ZUORA_SUBSCRIPTION, records) == typed(ZUORA_SUBSCRIPTION, small_hint)
+    assert typed(ZUORA_SUBSCRIPTION, records) == typed(ZUORA_SUBSCRIPTION, world.records[ZUORA_SUBSCRIPTION])
+
+
 def test_an_increment_reads_only_records_updated_since(world, serve) -> None:
     servers = serve(options=INSTANT)
     since = stamp(20)
@@ -86,6 +99,9 @@ def test_job_states_advance_over_time_and_polls_back_off(serve) -> None:
         assert len(read_all(client, ZUORA_SUBSCRIPTION)) == 45
         # polls at 0.1, 0.3 and 0.7 s: the third finds the job completed
         assert client.polls == 3
+        # the next job is polled once its predecessor's processingTime (0.6 s, with a margin) has passed
+        assert len(read_all(client, ZUORA_SUBSCRIPTION)) == 45
+        assert client.polls == 3 + 1
 
 
 def test_every_call_carries_the_run_track_id_and_the_result_file_gets_no_token(serve) -> None:

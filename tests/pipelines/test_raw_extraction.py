@@ -80,6 +80,11 @@ def test_round_trip_equals_the_world_record_for_record(small_world, tmp_path):
     assert {zuora[name]["path"] for name in ("product", "productrateplan")} == {"query"}
     assert {(zuora[name]["path"], zuora[name]["jobs"]) for name in ("subscription", "invoiceitem")} == {("bulk", 1)}
     assert all(meta["polls"] >= meta["jobs"] for meta in zuora.values())
+    # a first night has no previous snapshot to tell the size: the first page tells it, and the reason says so
+    assert (
+        "reports" in zuora["subscription"]["path_reason"]
+        and "above the bulk threshold of 100" in zuora["subscription"]["path_reason"]
+    )
 
 
 @pytest.mark.slow

@@ -69,7 +69,7 @@ def test_zuora_sdk_runs_a_data_query_whose_states_advance_and_whose_file_needs_n
     # submitted as accepted (see `submit`), then in progress for a while, then completed
     assert set(states[:-1]) <= {"accepted", "in_progress"} and "in_progress" in states and states[-1] == "completed"
     expected = [r for r in records if r["Version"] >= 1]
-    assert job.output_rows == len(expected)
+    assert job.output_rows == len(expected) and job.processing_time >= 400
     assert http.get(job.data_file, headers={"Authorization": bearer}).status_code == 400
     lines = gzip.decompress(http.get(job.data_file).content).decode().splitlines()
     rows = [json.loads(line) for line in lines]
