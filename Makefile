@@ -57,7 +57,9 @@ ui: $(STAMP) postgresql
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The bench-only extra (reladiff, the yardstick) is installed here, not by `make install`.
 bench: $(STAMP) postgresql
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m tests.bench --out $(OUT)/bench
 
 clean:

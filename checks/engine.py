@@ -18,6 +18,7 @@ import polars as pl
 from checks.catalogue import RULES, Rule, default_settings
 from checks.findings import FINDING_COLUMNS, KEY_NAMES
 from checks.lineage import MACROS, STAGING_DIR, staging_build_order
+from checks.stopwatch import Stopwatch
 
 CHECKS_DIR = Path(__file__).parent
 MACROS_PATH = STAGING_DIR / f"{MACROS}.sql"
@@ -90,13 +91,18 @@ def _params_ddl() -> str:
     return f"CREATE OR REPLACE TABLE audit.params AS SELECT {columns}"
 
 
-def build_staging(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> None:
-    """Create `audit.params` from `settings`, the staging macros and every staging view, in dependency order."""
+def build_staging(
+    con: duckdb.DuckDBPyConnection, settings: AuditSettings, stopwatch: Stopwatch | None = None
+) -> None:
+    """Create `audit.params` from `settings`, the staging macros and every staging view, in dependency order
+    (each view timed as step `staging.<name>` on `stopwatch`)."""
+    timer = stopwatch or Stopwatch()
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(_params_ddl(), settings.params())
     con.execute(MACROS_PATH.read_text(encoding="utf-8"))
     for view in STAGING_VIEWS:
-        con.execute(view.sql)
+        with timer.step(f"staging.{view.name}"):
+            con.execute(view.sql)
 
 
 @dataclass(frozen=True)
@@ -186,15 +192,22 @@ def staged_params(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     return frame.row(0, named=True) if frame.height else None
 
 
-def run_rules(con: duckdb.DuckDBPyConnection) -> tuple[RuleRun, ...]:
-    """Evaluate every rule of the catalogue on the staging tables as they are."""
-    return tuple(run_rule(con, entry) for entry in RULES)
+def run_rules(con: duckdb.DuckDBPyConnection, stopwatch: Stopwatch | None = None) -> tuple[RuleRun, ...]:
+    """Evaluate every rule of the catalogue on the staging tables as they are (each timed as step `rule <id>`)."""
+    timer = stopwatch or Stopwatch()
+    runs = []
+    for entry in RULES:
+        with timer.step(f"rule {entry.id}"):
+            runs.append(run_rule(con, entry))
+    return tuple(runs)
 
 
-def run_audit(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> tuple[RuleRun, ...]:
-    """Build the staging views for `settings` and evaluate every rule of the catalogue."""
-    build_staging(con, settings)
-    return run_rules(con)
+def run_audit(
+    con: duckdb.DuckDBPyConnection, settings: AuditSettings, stopwatch: Stopwatch | None = None
+) -> tuple[RuleRun, ...]:
+    """Build the staging views for `settings` and evaluate every rule of the catalogue, timing each step."""
+    build_staging(con, settings, stopwatch)
+    return run_rules(con, stopwatch)
 
 
 def findings_frame(runs: Iterable[RuleRun]) -> pl.DataFrame:

@@ -292,6 +292,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Re-run staging and every rule on the raw tables already loaded, and print the findings per rule."""
+    from assets.history import latest_night
+    from pipelines.reaudit import print_reaudit, reaudit
+    from pipelines.settings import resources_from_environment
+
+    env = dict(os.environ)
+    with _open_database(args, read_only=False) as con:
+        as_of = args.as_of or (None if env.get("LNR_AS_OF") else latest_night(con))
+        if as_of:
+            env["LNR_AS_OF"] = as_of.isoformat()
+        settings = resources_from_environment(env)["audit_settings"].engine_settings()
+        result = reaudit(con, settings)
+    print_reaudit(result, profile=args.profile)
+    return 0
+
+
 def cmd_catalogue(args: argparse.Namespace) -> int:
     """Print the rule catalogue as Markdown, or one rule of it."""
     from pipelines.catalogue_doc import render_catalogue, render_rule
@@ -393,6 +410,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", help="folder under which reports/<as_of>/ is written (default: LNR_REPORTS_DIR, else the database's)"
     )
     with_db(report)
+    audit = command(
+        "audit",
+        cmd_audit,
+        "Re-run staging and the rules on the raw tables already loaded (no extraction); print findings per rule. "
+        "The findings history is not changed.",
+    )
+    audit.add_argument(
+        "--as-of", type=_date, help="audit date (default: LNR_AS_OF, else the last audited night, else today)"
+    )
+    audit.add_argument("--profile", action="store_true", help="print the wall and CPU time of every step")
+    with_db(audit)
     catalogue = command("catalogue", cmd_catalogue, "Print the rule catalogue as a Markdown reference page.")
     catalogue.add_argument("rule_id", nargs="?", type=_rule_id, metavar="RULE_ID", help="only this rule")
     return parser

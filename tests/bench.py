@@ -1,108 +1,301 @@
-"""Benchmark: world generation, full and incremental loads through the real pipeline, and the audit alone."""
+"""Benchmark of growth: the audit alone at several world sizes (its CPU growth exponent and peak memory per phase),
+side by side with reladiff's joindiff and a plain DuckDB diff of one 1M-row table pair, and full and 1%-changed
+nights through the real pipeline.
+
+Times are CPU seconds of the process and its DuckDB threads (resource.getrusage), which a shared machine disturbs
+far less than wall time; each audit figure is the minimum of `--repeat` runs. Every measured phase runs in a
+process of its own, so its peak memory (VmHWM) is its own.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
-import resource
+import math
+import multiprocessing
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from assets.raw_store import connect
-from checks.engine import AuditSettings, evaluate_all
-from pipelines.demo import DemoPaths, audit_world
-from pipelines.nightly import NightSummary
-from sandbox.generator import generate
-from sandbox.servers import SandboxServers
-from sandbox.world import read_manifest
-from tests.pipelines.world_edits import next_night
+from checks.engine import AuditSettings, findings_frame, run_audit
+from checks.stopwatch import Stopwatch, cpu_seconds
+from sandbox.world import read_manifest, write_manifest
+from tests.world_load import load_world
 
-SYSTEMS = ("zuora", "salesforce", "customersdot")
+DIFF_ROWS = 1_000_000
+CHANGED_SHARE = 0.005  # next_night updates ~share, deletes ~share where it deletes, adds share: ~1% changed
 
 
-def night_figures(summary: NightSummary) -> dict[str, Any]:
-    """Time of one night and, per system, records read, API calls, seconds and records/s over its objects."""
-    if not summary.success:
-        raise SystemExit(f"night {summary.as_of} failed: {summary.error}")
-    systems = {}
-    for system in SYSTEMS:
-        objects = [v for k, v in summary.objects.items() if k.startswith(f"raw_{system}/")]
-        records = sum(int(v.get("records_read", 0)) for v in objects)
-        seconds = sum(float(v.get("seconds", 0)) for v in objects)
-        systems[system] = {
-            "records": records,
-            "api_calls": sum(int(v.get("api_calls", 0)) for v in objects),
-            "seconds": round(seconds, 2),
-            "records_per_second": round(records / seconds) if seconds else 0,
-        }
-    return {"seconds": round(summary.seconds, 2), "systems": systems}
+def peak_rss_mb() -> int:
+    """This process's peak resident memory (VmHWM) in MB."""
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    return round(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024)
 
 
-def audit_alone(database: Path, world: Path) -> dict[str, Any]:
-    """Time the audit alone (staging built once, every rule evaluated) on the loaded database."""
-    settings = AuditSettings(as_of=read_manifest(world).as_of_date)
-    with connect(str(database)) as con:
+def in_child(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """`function(*args)` run in a fresh process, with that process's peak memory added as `peak_rss_mb`."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(_measured, (function, *args))
+
+
+def _measured(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """Run `function(*args)` and add the peak memory of the process."""
+    return {**function(*args), "peak_rss_mb": peak_rss_mb()}
+
+
+def world_of(worlds: Path, customers: int, seed: int) -> Path:
+    """The generated world of `customers` and `seed`, generated once and kept under `worlds`."""
+    from sandbox.generator import generate
+
+    world = worlds / f"{customers}-{seed}"
+    if not (world / "manifest.json").exists():
+        shutil.rmtree(world, ignore_errors=True)
         started = time.monotonic()
-        findings = evaluate_all(con, settings)
-        seconds = time.monotonic() - started
-    return {"seconds": round(seconds, 2), "findings": findings.height}
+        generate(world, customers=customers, seed=seed)
+        print(f"[{customers}] world generated in {time.monotonic() - started:.1f} s", flush=True)
+    return world
 
 
-def bench_size(customers: int, out: Path, seed: int) -> dict[str, Any]:
-    """Every figure of the benchmark for one world size, with its files under `out`."""
-    shutil.rmtree(out, ignore_errors=True)
-    paths = DemoPaths(out / "run")
-    started = time.monotonic()
-    manifest = generate(out / "world", customers=customers, seed=seed)
-    generation = {"seconds": round(time.monotonic() - started, 2), "records": sum(manifest.counts.values())}
-    print(f"[{customers}] generated {generation['records']} records in {generation['seconds']} s", flush=True)
-    with SandboxServers(out / "world") as servers:
-        full = night_figures(audit_world(servers, out / "world", paths, full_refresh=True))
-        print(f"[{customers}] full load in {full['seconds']} s", flush=True)
-        next_night(out / "world", out / "world_next")
-        incremental = night_figures(audit_world(servers, out / "world_next", paths))
-        print(f"[{customers}] incremental load in {incremental['seconds']} s", flush=True)
-    audit = audit_alone(paths.database, out / "world_next")
-    print(f"[{customers}] audit alone in {audit['seconds']} s, {audit['findings']} findings", flush=True)
+def timed_load(world: Path, database: Path) -> dict[str, Any]:
+    """Type and load every object file of `world` into `database` with the extraction's own load code."""
+    database.unlink(missing_ok=True)
+    started, cpu = time.monotonic(), cpu_seconds()
+    with connect(str(database)) as con:
+        records = load_world(con, world)
+    return {"records": records, "seconds": time.monotonic() - started, "cpu_seconds": cpu_seconds() - cpu}
+
+
+def audit_alone(database: Path, as_of: dt.date) -> dict[str, Any]:
+    """Staging and every rule on the loaded `database`: wall and CPU time, findings, the five slowest steps."""
+    stopwatch = Stopwatch()
+    with connect(str(database)) as con:
+        started, cpu = time.monotonic(), cpu_seconds()
+        findings = findings_frame(run_audit(con, AuditSettings(as_of=as_of), stopwatch))
+        seconds, cpu = time.monotonic() - started, cpu_seconds() - cpu
+        subscriptions = con.execute('SELECT count(DISTINCT "Name") FROM raw_zuora.subscription').fetchall()[0][0]
     return {
-        "customers": customers,
-        "generation": generation,
-        "full": full,
-        "incremental": incremental,
-        "audit": audit,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "database_mb": round(paths.database.stat().st_size / 2**20, 1),
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "findings": findings.height,
+        "subscriptions": subscriptions,
+        "slowest": [(s.step, round(s.seconds, 3), round(s.cpu_seconds, 3)) for s in stopwatch.slowest(5)],
     }
 
 
-def print_table(results: list[dict[str, Any]]) -> None:
-    """The summary per size, then the load figures per size, night and system."""
-    print(f"\n{'customers':>9} {'records':>9} {'gen s':>7} {'full s':>7} {'incr s':>7} {'audit s':>7} "
-          f"{'findings':>8} {'peak RSS MB':>11} {'DuckDB MB':>9}")
-    for r in results:
-        print(f"{r['customers']:>9} {r['generation']['records']:>9} {r['generation']['seconds']:>7} "
-              f"{r['full']['seconds']:>7} {r['incremental']['seconds']:>7} {r['audit']['seconds']:>7} "
-              f"{r['audit']['findings']:>8} {r['peak_rss_mb']:>11} {r['database_mb']:>9}")
-    print(f"\n{'customers':>9} {'night':<12} {'system':<13} {'records':>9} {'calls':>7} {'seconds':>8} {'rec/s':>8}")
-    for r in results:
-        for night in ("full", "incremental"):
-            for system, s in r[night]["systems"].items():
-                print(f"{r['customers']:>9} {night:<12} {system:<13} {s['records']:>9} {s['api_calls']:>7} "
-                      f"{s['seconds']:>8} {s['records_per_second']:>8}")
+def bench_audit(worlds: Path, out: Path, customers: int, seed: int, repeat: int) -> dict[str, Any]:
+    """The load and the audit alone of one world size, each in a process of its own (the fastest audit kept)."""
+    world = world_of(worlds, customers, seed)
+    database = out / f"audit-{customers}.duckdb"
+    load = in_child(timed_load, world, database)
+    print(f"[{customers}] loaded {load['records']} records in {load['seconds']:.1f} s", flush=True)
+    audits = [in_child(audit_alone, database, read_manifest(world).as_of_date) for _ in range(repeat)]
+    for audit in audits:
+        print(f"[{customers}] audit {audit['seconds']:.2f} s, {audit['cpu_seconds']:.2f} s CPU, "
+              f"{audit['findings']} findings, peak {audit['peak_rss_mb']} MB", flush=True)
+    database.unlink(missing_ok=True)
+    return {"customers": customers, "load": load, "audit": min(audits, key=lambda a: a["cpu_seconds"])}
+
+
+def diff_pair(database: Path, rows: int) -> None:
+    """Two tables of `rows` rows in `database`: the second with 0.1% values changed, 0.02% deleted, 100 added."""
+    database.unlink(missing_ok=True)
+    with connect(str(database)) as con:
+        con.execute(
+            "CREATE TABLE a AS SELECT i AS id, 'name ' || i AS name, (i % 97)::INTEGER AS quantity, "
+            "DATE '2024-01-01' + (i % 365)::INTEGER AS day FROM range($rows) AS t(i)",
+            {"rows": rows},
+        )
+        con.execute(
+            "CREATE TABLE b AS SELECT id, CASE WHEN id % 1000 = 0 THEN name || ' changed' ELSE name END AS name, "
+            "quantity, day FROM a WHERE id % 5000 <> 1 "
+            "UNION ALL SELECT $rows + i, 'new', 1, DATE '2024-01-01' FROM range(100) AS t(i)",
+            {"rows": rows},
+        )
+
+
+def reladiff_joindiff(database: Path) -> dict[str, Any]:
+    """reladiff's joindiff of the pair: differing rows, wall and CPU seconds."""
+    from reladiff import connect_to_table, diff_tables
+
+    started, cpu = time.monotonic(), cpu_seconds()
+    columns = ("name", "quantity", "day")
+    a = connect_to_table(f"duckdb://{database}", "a", "id", extra_columns=columns)
+    b = connect_to_table(f"duckdb://{database}", "b", "id", extra_columns=columns)
+    differences = sum(1 for _ in diff_tables(a, b, algorithm="joindiff"))
+    return {"differences": differences, "seconds": time.monotonic() - started, "cpu_seconds": cpu_seconds() - cpu}
+
+
+def duckdb_diff(database: Path) -> dict[str, Any]:
+    """A plain DuckDB full outer join of the pair on its key: differing rows, wall and CPU seconds."""
+    started, cpu = time.monotonic(), cpu_seconds()
+    with connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "SELECT a.*, b.* FROM a FULL OUTER JOIN b USING (id) "
+            "WHERE a.id IS NULL OR b.id IS NULL OR (a.name, a.quantity, a.day) IS DISTINCT FROM "
+            "(b.name, b.quantity, b.day)"
+        ).fetchall()
+    # reladiff yields a changed row twice (- and +), an added or deleted one once
+    differences = sum(2 if a_id is not None and b_id is not None else 1 for a_id, *_, b_id, _, _, _ in rows)
+    return {"differences": differences, "seconds": time.monotonic() - started, "cpu_seconds": cpu_seconds() - cpu}
+
+
+def bench_diff(out: Path, rows: int) -> dict[str, Any]:
+    """reladiff's joindiff and a plain DuckDB diff of one pair of `rows`-row tables, each in its own process."""
+    database = out / "diff.duckdb"
+    in_child(_build_pair, database, rows)
+    figures = {
+        "rows": rows, "reladiff": in_child(reladiff_joindiff, database), "duckdb": in_child(duckdb_diff, database)
+    }
+    print(f"[diff] reladiff joindiff {figures['reladiff']['cpu_seconds']:.2f} s CPU, DuckDB "
+          f"{figures['duckdb']['cpu_seconds']:.2f} s CPU on {rows} rows", flush=True)
+    database.unlink(missing_ok=True)
+    return figures
+
+
+def _build_pair(database: Path, rows: int) -> dict[str, Any]:
+    """diff_pair, as a measured step."""
+    diff_pair(database, rows)
+    return {}
+
+
+def run_night(world: Path, out: Path, full_refresh: bool) -> dict[str, Any]:
+    """One night of the real pipeline (sandbox servers over HTTP, Dagster, extraction, audit, reports)."""
+    from pipelines.demo import DemoPaths, audit_world
+    from sandbox.servers import SandboxServers
+
+    started, cpu = time.monotonic(), cpu_seconds()
+    with SandboxServers(world) as servers:
+        summary = audit_world(servers, world, DemoPaths(out), full_refresh=full_refresh)
+    if not summary.success:
+        raise SystemExit(f"night {summary.as_of} failed: {summary.error}")
+    return {
+        "seconds": time.monotonic() - started,
+        "cpu_seconds": cpu_seconds() - cpu,
+        "findings": int(summary.findings.get("findings", 0)),
+        "records": sum(int(v.get("records_read", 0)) for v in summary.objects.values()),
+        "api_calls": sum(int(v.get("api_calls", 0)) for v in summary.objects.values()),
+    }
+
+
+def audit_findings(database: Path, as_of: dt.date) -> dict[str, Any]:
+    """The findings of a full audit of `database` as of `as_of`, as (rule, subject) pairs."""
+    with connect(str(database)) as con:
+        frame = findings_frame(run_audit(con, AuditSettings(as_of=as_of)))
+    return {"pairs": sorted(frame.select("rule_id", "subject_id").iter_rows())}
+
+
+def night_findings(database: Path, as_of: dt.date) -> dict[str, Any]:
+    """The findings the history holds open on night `as_of`, as (rule, subject) pairs."""
+    from assets.history import current_findings
+
+    with connect(str(database), read_only=True) as con:
+        known = current_findings(con, as_of)
+    live = known.filter(known["status"] != "resolved")
+    return {"pairs": sorted(live.select("rule_id", "subject_id").iter_rows())}
+
+
+def bench_nights(worlds: Path, out: Path, customers: int, seed: int) -> dict[str, Any]:
+    """A full night, then a night with ~1% of records changed (deletions included), each in its own process;
+    the second night's findings compared with a full audit of the same raw tables."""
+    from pipelines.demo import DemoPaths
+    from tests.pipelines.world_edits import next_night
+
+    world = world_of(worlds, customers, seed)
+    night_out = out / f"nights-{customers}"
+    shutil.rmtree(night_out, ignore_errors=True)
+    full = in_child(run_night, world, night_out, True)
+    print(f"[{customers}] full night {full['seconds']:.1f} s, peak {full['peak_rss_mb']} MB", flush=True)
+    changed = night_out / "world_next"
+    next_night(world, changed, share=CHANGED_SHARE)
+    manifest = read_manifest(changed)
+    manifest.as_of = (manifest.as_of_date + dt.timedelta(days=1)).isoformat()
+    write_manifest(changed, manifest)
+    incremental = in_child(run_night, changed, night_out, False)
+    print(f"[{customers}] 1% night {incremental['seconds']:.1f} s, peak {incremental['peak_rss_mb']} MB", flush=True)
+    database = DemoPaths(night_out).database
+    identical = (
+        in_child(night_findings, database, manifest.as_of_date)["pairs"]
+        == in_child(audit_findings, database, manifest.as_of_date)["pairs"]
+    )
+    shutil.rmtree(night_out, ignore_errors=True)
+    return {"customers": customers, "full": full, "incremental": incremental, "findings_identical": identical}
+
+
+def exponents(audits: list[dict[str, Any]]) -> Iterator[tuple[int, int, float]]:
+    """The growth exponent of the audit's CPU time between each pair of consecutive sizes."""
+    for small, large in zip(audits, audits[1:], strict=False):
+        ratio = large["audit"]["cpu_seconds"] / small["audit"]["cpu_seconds"]
+        growth = large["customers"] / small["customers"]
+        yield small["customers"], large["customers"], math.log(ratio) / math.log(growth)
+
+
+def print_report(results: dict[str, Any]) -> None:
+    """The tables of the benchmark, and its figures against the targets."""
+    audits, diff, nights = results["audits"], results["diff"], results["nights"]
+    print(f"\n{'customers':>9} {'subs':>8} {'records':>9} {'load s':>7} {'audit s':>8} {'audit CPU s':>11} "
+          f"{'findings':>8} {'load MB':>8} {'audit MB':>8}")
+    for r in audits:
+        a, load = r["audit"], r["load"]
+        print(f"{r['customers']:>9} {a['subscriptions']:>8} {load['records']:>9} {load['seconds']:>7.1f} "
+              f"{a['seconds']:>8.2f} {a['cpu_seconds']:>11.2f} {a['findings']:>8} {load['peak_rss_mb']:>8} "
+              f"{a['peak_rss_mb']:>8}")
+    for small, large, exponent in exponents(audits):
+        print(f"CPU growth exponent of the audit, {small} -> {large} customers: {exponent:.2f} (target <= 1.05)")
+    largest = audits[-1]
+    print(f"\nslowest steps at {largest['customers']} customers (wall s, CPU s):")
+    for step, seconds, cpu in largest["audit"]["slowest"]:
+        print(f"  {step:45} {seconds:>8.3f} {cpu:>8.3f}")
+    rd, db = diff["reladiff"], diff["duckdb"]
+    print(f"\n{diff['rows']}-row pair: reladiff joindiff {rd['seconds']:.2f} s ({rd['cpu_seconds']:.2f} s CPU), "
+          f"DuckDB outer join {db['seconds']:.2f} s ({db['cpu_seconds']:.2f} s CPU), "
+          f"{rd['differences']} / {db['differences']} differences")
+    audit_cpu = largest["audit"]["cpu_seconds"]
+    print(f"audit at {largest['customers']} customers / reladiff joindiff: {audit_cpu / rd['cpu_seconds']:.2f}x CPU "
+          f"(target <= 3), {largest['audit']['seconds'] / rd['seconds']:.2f}x wall; "
+          f"/ DuckDB diff: {audit_cpu / db['cpu_seconds']:.1f}x CPU")
+    if nights:
+        print(f"\n{'customers':>9} {'night':<12} {'seconds':>8} {'CPU s':>8} {'records':>9} {'calls':>7} "
+              f"{'findings':>8} {'peak MB':>8}")
+        for r in nights:
+            for name in ("full", "incremental"):
+                n = r[name]
+                print(f"{r['customers']:>9} {name:<12} {n['seconds']:>8.1f} {n['cpu_seconds']:>8.1f} "
+                      f"{n['records']:>9} {n['api_calls']:>7} {n['findings']:>8} {n['peak_rss_mb']:>8}")
+            share = r["incremental"]["seconds"] / r["full"]["seconds"]
+            print(f"{'':>9} 1% night / full night: {share:.0%} wall (target <= 20%), "
+                  f"{r['incremental']['cpu_seconds'] / r['full']['cpu_seconds']:.0%} CPU; "
+                  f"findings identical to a full audit: {r['findings_identical']}")
+        if len(nights) > 1:
+            peaks = [max(r["full"]["peak_rss_mb"], r["incremental"]["peak_rss_mb"]) for r in nights]
+            print(f"night peak RSS {nights[-1]['customers']} / {nights[0]['customers']} customers: "
+                  f"{peaks[-1] / peaks[0]:.2f}x (target <= 1.5)")
 
 
 def main() -> None:
-    """Run the benchmark for each size, print the tables and write `<out>/bench.json`."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    """Run the benchmark, print its tables and write `<out>/bench.json`."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("out/bench"))
-    parser.add_argument("--sizes", default="3000,30000", help="comma-separated customer counts")
+    parser.add_argument("--worlds", type=Path, help="where generated worlds are kept (default: <out>/worlds)")
+    parser.add_argument("--sizes", default="10000,100000", help="customer counts of the audit alone")
+    parser.add_argument("--night-sizes", default="10000,30000", help="customer counts of the nights ('' for none)")
+    parser.add_argument("--repeat", type=int, default=3, help="audits per size, the fastest kept")
+    parser.add_argument("--diff-rows", type=int, default=DIFF_ROWS)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
-    results = [bench_size(int(size), args.out / str(size), args.seed) for size in args.sizes.split(",")]
-    print_table(results)
-    (args.out / "bench.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    args.out.mkdir(parents=True, exist_ok=True)
+    worlds = args.worlds or args.out / "worlds"
+    results = {
+        "audits": [bench_audit(worlds, args.out, int(n), args.seed, args.repeat) for n in args.sizes.split(",")],
+        "diff": bench_diff(args.out, args.diff_rows),
+        "nights": [bench_nights(worlds, args.out, int(n), args.seed) for n in args.night_sizes.split(",") if n],
+    }
+    print_report(results)
+    (args.out / "bench.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\nwritten {args.out / 'bench.json'}")
 
 

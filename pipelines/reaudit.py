@@ -1,0 +1,73 @@
+"""The audit alone, re-run on the raw tables already loaded: per-rule finding counts and the time of each step."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+import duckdb
+
+from checks.engine import AuditSettings, RuleRun, run_audit
+from checks.stopwatch import Stopwatch
+
+
+class NothingLoaded(LookupError):
+    """The database holds no raw table loaded by an extraction."""
+
+
+@dataclass(frozen=True)
+class Reaudit:
+    """One audit re-run: its settings, every rule's run, and the time of each step."""
+
+    settings: AuditSettings
+    runs: tuple[RuleRun, ...]
+    stopwatch: Stopwatch
+
+    @property
+    def findings(self) -> int:
+        """Findings over every rule."""
+        return sum(run.failed for run in self.runs)
+
+
+def loaded_objects(con: duckdb.DuckDBPyConnection) -> int:
+    """How many source objects have been loaded into the raw tables (none: NothingLoaded)."""
+    try:
+        loaded = con.execute("SELECT count(*) FROM meta.watermarks").fetchall()[0][0]
+    except duckdb.CatalogException:
+        loaded = 0
+    if not loaded:
+        raise NothingLoaded("no raw table has been loaded in this database: run lnr-audit run (or demo) first")
+    return loaded
+
+
+def reaudit(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> Reaudit:
+    """Build the staging tables and evaluate every rule on the loaded raw tables; the history is not touched."""
+    loaded_objects(con)
+    stopwatch = Stopwatch()
+    runs = run_audit(con, settings, stopwatch)
+    return Reaudit(settings, runs, stopwatch)
+
+
+def print_reaudit(result: Reaudit, *, profile: bool, stream: TextIO | None = None) -> None:
+    """Per rule its subjects and findings, the total and time; with `profile`, every step's wall and CPU time."""
+    stream = stream or sys.stdout
+    steps = {step.step: step for step in result.stopwatch.steps}
+    print(f"audit as of {result.settings.as_of} (the findings history is not changed)", file=stream)
+    print(f"  {'rule':40} {'subjects':>9} {'findings':>9}" + (f" {'wall s':>8} {'CPU s':>8}" if profile else ""),
+          file=stream)
+    for run in result.runs:
+        timing = steps.get(f"rule {run.rule.id}")
+        times = f" {timing.seconds:>8.3f} {timing.cpu_seconds:>8.3f}" if profile and timing else ""
+        print(f"  {run.rule.id:40} {run.processed:>9} {run.failed:>9}{times}", file=stream)
+    wall = sum(step.seconds for step in result.stopwatch.steps)
+    cpu = sum(step.cpu_seconds for step in result.stopwatch.steps)
+    print(f"  {'total':40} {'':>9} {result.findings:>9}  in {wall:.2f} s ({cpu:.2f} s CPU)", file=stream)
+    if profile:
+        print(f"\n  {'staging table':40} {'wall s':>8} {'CPU s':>8}", file=stream)
+        for step in result.stopwatch.steps:
+            if step.step.startswith("staging."):
+                print(f"  {step.step:40} {step.seconds:>8.3f} {step.cpu_seconds:>8.3f}", file=stream)
+        print("\n  slowest steps (CPU):", file=stream)
+        for step in result.stopwatch.slowest(5):
+            print(f"  {step.step:40} {step.seconds:>8.3f} {step.cpu_seconds:>8.3f}", file=stream)
