@@ -27,7 +27,15 @@ from sandbox.world import read_manifest, write_manifest
 from tests.world_load import load_world
 
 DIFF_ROWS = 1_000_000
+LOAD_FIGURES = ("records", "seconds", "peak_rss_mb")
 CHANGED_SHARE = 0.005  # next_night updates ~share, deletes ~share where it deletes, adds share: ~1% changed
+
+
+def quiet_connect(database: Path, *, read_only: bool = False):
+    """A connection to `database` that prints no progress bar."""
+    con = connect(str(database), read_only=read_only)
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def peak_rss_mb() -> int:
@@ -65,7 +73,7 @@ def timed_load(world: Path, database: Path) -> dict[str, Any]:
     """Type and load every object file of `world` into `database` with the extraction's own load code."""
     database.unlink(missing_ok=True)
     started, cpu = time.monotonic(), cpu_seconds()
-    with connect(str(database)) as con:
+    with quiet_connect(database) as con:
         records = load_world(con, world)
     return {"records": records, "seconds": time.monotonic() - started, "cpu_seconds": cpu_seconds() - cpu}
 
@@ -73,7 +81,7 @@ def timed_load(world: Path, database: Path) -> dict[str, Any]:
 def audit_alone(database: Path, as_of: dt.date) -> dict[str, Any]:
     """Staging and every rule on the loaded `database`: wall and CPU time, findings, the five slowest steps."""
     stopwatch = Stopwatch()
-    with connect(str(database)) as con:
+    with quiet_connect(database) as con:
         started, cpu = time.monotonic(), cpu_seconds()
         findings = findings_frame(run_audit(con, AuditSettings(as_of=as_of), stopwatch))
         seconds, cpu = time.monotonic() - started, cpu_seconds() - cpu
@@ -87,24 +95,26 @@ def audit_alone(database: Path, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-def bench_audit(worlds: Path, out: Path, customers: int, seed: int, repeat: int) -> dict[str, Any]:
-    """The load and the audit alone of one world size, each in a process of its own (the fastest audit kept)."""
+def bench_audit(worlds: Path, customers: int, seed: int, repeat: int, reload: bool) -> dict[str, Any]:
+    """The load and the audit alone of one world size, each in a process of its own (the fastest audit kept);
+    the loaded database is kept beside the world and reused unless `reload`."""
     world = world_of(worlds, customers, seed)
-    database = out / f"audit-{customers}.duckdb"
-    load = in_child(timed_load, world, database)
-    print(f"[{customers}] loaded {load['records']} records in {load['seconds']:.1f} s", flush=True)
+    database = worlds / f"{customers}-{seed}.duckdb"
+    load = None
+    if reload or not database.exists():
+        load = in_child(timed_load, world, database)
+        print(f"[{customers}] loaded {load['records']} records in {load['seconds']:.1f} s", flush=True)
     audits = [in_child(audit_alone, database, read_manifest(world).as_of_date) for _ in range(repeat)]
     for audit in audits:
         print(f"[{customers}] audit {audit['seconds']:.2f} s, {audit['cpu_seconds']:.2f} s CPU, "
               f"{audit['findings']} findings, peak {audit['peak_rss_mb']} MB", flush=True)
-    database.unlink(missing_ok=True)
     return {"customers": customers, "load": load, "audit": min(audits, key=lambda a: a["cpu_seconds"])}
 
 
 def diff_pair(database: Path, rows: int) -> None:
     """Two tables of `rows` rows in `database`: the second with 0.1% values changed, 0.02% deleted, 100 added."""
     database.unlink(missing_ok=True)
-    with connect(str(database)) as con:
+    with quiet_connect(database) as con:
         con.execute(
             "CREATE TABLE a AS SELECT i AS id, 'name ' || i AS name, (i % 97)::INTEGER AS quantity, "
             "DATE '2024-01-01' + (i % 365)::INTEGER AS day FROM range($rows) AS t(i)",
@@ -133,7 +143,7 @@ def reladiff_joindiff(database: Path) -> dict[str, Any]:
 def duckdb_diff(database: Path) -> dict[str, Any]:
     """A plain DuckDB full outer join of the pair on its key: differing rows, wall and CPU seconds."""
     started, cpu = time.monotonic(), cpu_seconds()
-    with connect(str(database), read_only=True) as con:
+    with quiet_connect(database, read_only=True) as con:
         rows = con.execute(
             "SELECT a.*, b.* FROM a FULL OUTER JOIN b USING (id) "
             "WHERE a.id IS NULL OR b.id IS NULL OR (a.name, a.quantity, a.day) IS DISTINCT FROM "
@@ -184,7 +194,7 @@ def run_night(world: Path, out: Path, full_refresh: bool) -> dict[str, Any]:
 
 def audit_findings(database: Path, as_of: dt.date) -> dict[str, Any]:
     """The findings of a full audit of `database` as of `as_of`, as (rule, subject) pairs."""
-    with connect(str(database)) as con:
+    with quiet_connect(database) as con:
         frame = findings_frame(run_audit(con, AuditSettings(as_of=as_of)))
     return {"pairs": sorted(frame.select("rule_id", "subject_id").iter_rows())}
 
@@ -193,7 +203,7 @@ def night_findings(database: Path, as_of: dt.date) -> dict[str, Any]:
     """The findings the history holds open on night `as_of`, as (rule, subject) pairs."""
     from assets.history import current_findings
 
-    with connect(str(database), read_only=True) as con:
+    with quiet_connect(database, read_only=True) as con:
         known = current_findings(con, as_of)
     live = known.filter(known["status"] != "resolved")
     return {"pairs": sorted(live.select("rule_id", "subject_id").iter_rows())}
@@ -241,7 +251,8 @@ def print_report(results: dict[str, Any]) -> None:
           f"{'findings':>8} {'load MB':>8} {'audit MB':>8}")
     for r in audits:
         a, load = r["audit"], r["load"]
-        print(f"{r['customers']:>9} {a['subscriptions']:>8} {load['records']:>9} {load['seconds']:>7.1f} "
+        load = {**load, "seconds": f"{load['seconds']:.1f}"} if load else dict.fromkeys(LOAD_FIGURES, "kept")
+        print(f"{r['customers']:>9} {a['subscriptions']:>8} {load['records']:>9} {load['seconds']:>7} "
               f"{a['seconds']:>8.2f} {a['cpu_seconds']:>11.2f} {a['findings']:>8} {load['peak_rss_mb']:>8} "
               f"{a['peak_rss_mb']:>8}")
     for small, large, exponent in exponents(audits):
@@ -286,11 +297,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="audits per size, the fastest kept")
     parser.add_argument("--diff-rows", type=int, default=DIFF_ROWS)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--reload", action="store_true", help="load the worlds again even when a database is kept")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     worlds = args.worlds or args.out / "worlds"
     results = {
-        "audits": [bench_audit(worlds, args.out, int(n), args.seed, args.repeat) for n in args.sizes.split(",")],
+        "audits": [bench_audit(worlds, int(n), args.seed, args.repeat, args.reload) for n in args.sizes.split(",")],
         "diff": bench_diff(args.out, args.diff_rows),
         "nights": [bench_nights(worlds, args.out, int(n), args.seed) for n in args.night_sizes.split(",") if n],
     }
