@@ -1,12 +1,31 @@
 -- Every Salesforce account id written in any system (trimmed), resolved: 18-character form, MasterRecordId chain followed to the surviving account, and whether that account exists undeleted.
 CREATE OR REPLACE TABLE staging.sf_account_resolution AS
-WITH RECURSIVE accounts AS (
-    SELECT
-        staging.sf_id18("Id") AS account_key,
-        staging.text("Id") AS account_id,
-        staging.sf_id18("MasterRecordId") AS master_key,
-        coalesce("IsDeleted", false) AS is_deleted
+WITH RECURSIVE account_rows AS (
+    SELECT staging.text("Id") AS account_id, staging.text("MasterRecordId") AS master_id, "IsDeleted"
     FROM raw_salesforce.account
+),
+account_references AS (
+    SELECT staging.text("CrmId") AS reference FROM raw_zuora.account
+    UNION SELECT staging.text(salesforce_account_id) FROM raw_customersdot.billing_accounts
+    UNION SELECT staging.text(salesforce_account_id) FROM raw_customersdot.customers
+    UNION SELECT staging.text("AccountId") FROM raw_salesforce.opportunity
+    UNION SELECT account_id FROM account_rows
+),
+-- Each distinct id text normalised once: the references, and the master ids accounts were merged into.
+normalised AS (
+    SELECT reference, staging.sf_id18(reference) AS account_key
+    FROM (SELECT reference FROM account_references UNION SELECT master_id FROM account_rows)
+    WHERE reference IS NOT NULL
+),
+accounts AS (
+    SELECT
+        k.account_key,
+        a.account_id,
+        m.account_key AS master_key,
+        coalesce(a."IsDeleted", false) AS is_deleted
+    FROM account_rows AS a
+    LEFT JOIN normalised AS k ON k.reference = a.account_id
+    LEFT JOIN normalised AS m ON m.reference = a.master_id
 ),
 chain AS (
     SELECT account_key, account_key AS current_key, 0 AS depth
@@ -22,17 +41,10 @@ survivors AS (
     FROM chain AS c
     GROUP BY c.account_key
 ),
-account_references AS (
-    SELECT staging.text("CrmId") AS reference FROM raw_zuora.account
-    UNION SELECT staging.text(salesforce_account_id) FROM raw_customersdot.billing_accounts
-    UNION SELECT staging.text(salesforce_account_id) FROM raw_customersdot.customers
-    UNION SELECT staging.text("AccountId") FROM raw_salesforce.opportunity
-    UNION SELECT staging.text("Id") FROM raw_salesforce.account
-),
 keyed AS (
-    SELECT reference, staging.sf_id18(reference) AS account_key
-    FROM account_references
-    WHERE reference IS NOT NULL
+    SELECT k.reference, k.account_key
+    FROM account_references AS r
+    JOIN normalised AS k ON k.reference = r.reference
 )
 SELECT
     k.reference,
