@@ -10,18 +10,34 @@
 --    that number (statuses found: {zuora[statuses]})
 -- action: find the invoice, or correct the opportunity's invoice number
 -- setting closed_won_grace_days: 7
+-- Whether an invoice number is posted is known for every number; the invoices listed as evidence only for the
+-- numbers of failed opportunities.
 WITH invoices AS (
+    SELECT staging.text("InvoiceNumber") AS invoice_number, bool_or(staging.text("Status") = 'Posted') AS posted
+    FROM raw_zuora.invoice
+    GROUP BY invoice_number
+),
+examined AS (
+    SELECT o.*, coalesce(i.posted, false) AS posted
+    FROM staging.opportunities AS o
+    LEFT JOIN invoices AS i ON i.invoice_number = o."Invoice_Number__c"
+    CROSS JOIN audit.params AS p
+    WHERE o."StageName" = 'Closed Won'
+    AND o."CloseDate" <= p.as_of - p.closed_won_grace_days
+    AND o."Invoice_Number__c" IS NOT NULL
+),
+unposted AS (
     SELECT
         staging.text("InvoiceNumber") AS invoice_number,
-        bool_or(staging.text("Status") = 'Posted') AS posted,
         list("Status" ORDER BY "Id") AS statuses,
         list({'Id': "Id", 'Status': "Status"} ORDER BY "Id") AS invoices
     FROM raw_zuora.invoice
+    WHERE staging.text("InvoiceNumber") IN (SELECT "Invoice_Number__c" FROM examined WHERE NOT posted)
     GROUP BY invoice_number
 )
 SELECT
     o."Id" AS subject_id,
-    NOT coalesce(i.posted, false) AS failed,
+    NOT o.posted AS failed,
     o.sf_account_id,
     o."Id" AS sf_opportunity_id,
     o."Invoice_Number__c" AS invoice_number,
@@ -34,9 +50,5 @@ SELECT
         },
         'zuora': {'statuses': coalesce(i.statuses, []), 'invoices': coalesce(i.invoices, [])}
     }) AS evidence
-FROM staging.opportunities AS o
-LEFT JOIN invoices AS i ON i.invoice_number = o."Invoice_Number__c"
-CROSS JOIN audit.params AS p
-WHERE o."StageName" = 'Closed Won'
-AND o."CloseDate" <= p.as_of - p.closed_won_grace_days
-AND o."Invoice_Number__c" IS NOT NULL
+FROM examined AS o
+LEFT JOIN unposted AS i ON i.invoice_number = o."Invoice_Number__c"

@@ -10,18 +10,27 @@
 -- action: check the CustomersDot billing account's zuora_account_id; re-create the order from Zuora
 -- scorecard: Paid Subscription Missing Order
 -- scorecard rank: 1
-WITH orders AS (
-    SELECT
-        subscription_name,
-        list(id ORDER BY id) AS order_ids,
-        list(order_evidence ORDER BY id) AS orders,
-        count(*) FILTER (WHERE in_effect AND NOT is_trial AND NOT is_free) AS active_orders
+-- Active orders are counted for every name; the orders listed as evidence only for the names that have none.
+WITH active AS (
+    SELECT subscription_name, count(*) FILTER (WHERE in_effect AND NOT is_trial AND NOT is_free) AS active_orders
     FROM staging.orders
+    GROUP BY subscription_name
+),
+examined AS (
+    SELECT s.*, coalesce(a.active_orders, 0) AS active_orders
+    FROM staging.latest_subscriptions AS s
+    LEFT JOIN active AS a ON a.subscription_name = s.subscription_name
+    WHERE s.paid AND s.in_force AND s.deployment IN ('SaaS', 'SM')
+),
+orders AS (
+    SELECT subscription_name, list(id ORDER BY id) AS order_ids, list(order_evidence ORDER BY id) AS orders
+    FROM staging.orders
+    WHERE subscription_name IN (SELECT subscription_name FROM examined WHERE active_orders = 0)
     GROUP BY subscription_name
 )
 SELECT
     s.subscription_name AS subject_id,
-    coalesce(o.active_orders, 0) = 0 AS failed,
+    s.active_orders = 0 AS failed,
     s.account_number AS zuora_account_number,
     s.subscription_name,
     s.sf_account_id,
@@ -30,11 +39,10 @@ SELECT
     to_json({
         'zuora': s.zuora_evidence,
         'customersdot': {
-            'active_orders': coalesce(o.active_orders, 0),
+            'active_orders': s.active_orders,
             'order_ids': coalesce(o.order_ids, []),
             'orders': coalesce(o.orders, [])
         }
     }) AS evidence
-FROM staging.latest_subscriptions AS s
+FROM examined AS s
 LEFT JOIN orders AS o ON o.subscription_name = s.subscription_name
-WHERE s.paid AND s.in_force AND s.deployment IN ('SaaS', 'SM')
