@@ -81,6 +81,14 @@ def _datasource() -> Any:
     return context.data_sources.add_pandas("raw")
 
 
+def _forget_batches() -> None:
+    """Drop the frames great-expectations' execution engine keeps of every batch it loaded (one per table else,
+    each up to a chunk: the memory a night kept after its checks)."""
+    batches = _datasource().get_execution_engine().batch_manager
+    batches.batch_data_cache.clear()
+    batches.reset_batch_cache()
+
+
 @cache
 def _batch_definition(table: str) -> Any:
     """The whole-dataframe batch definition of one raw table."""
@@ -138,8 +146,12 @@ def _combined(seen: ExpectationOutcome, chunk: ExpectationOutcome) -> Expectatio
 def validate_frame(obj: SourceObject, frame: Any) -> list[ExpectationOutcome]:
     """Validate one pyarrow batch or table of `obj`'s raw rows against its row expectations."""
     batch = _batch_definition(obj.table).get_batch(batch_parameters={"dataframe": _as_validation_frame(obj, frame)})
+    try:
+        results = batch.validate(_suite(obj)).results
+    finally:
+        _forget_batches()
     outcomes = []
-    for result in batch.validate(_suite(obj)).results:
+    for result in results:
         config = result.expectation_config
         outcomes.append(
             ExpectationOutcome(
