@@ -294,7 +294,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Re-run staging and every rule on the raw tables already loaded, and print the findings per rule."""
-    from assets.history import latest_night
+    from checks.history import latest_night
     from pipelines.reaudit import print_reaudit, reaudit
     from pipelines.settings import resources_from_environment
 

@@ -201,7 +201,7 @@ def audit_findings(database: Path, as_of: dt.date) -> dict[str, Any]:
 
 def night_findings(database: Path, as_of: dt.date) -> dict[str, Any]:
     """The findings the history holds open on night `as_of`, as (rule, subject) pairs."""
-    from assets.history import current_findings
+    from checks.history import current_findings
 
     with quiet_connect(database, read_only=True) as con:
         known = current_findings(con, as_of)

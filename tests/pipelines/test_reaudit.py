@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assets.history import latest_night
 from assets.raw_store import connect
 from checks.catalogue import RULES
 from checks.engine import AuditSettings, evaluate_all
+from checks.history import latest_night
 from pipelines.cli import main
 from sandbox.generator import generate
 from sandbox.world import read_manifest
