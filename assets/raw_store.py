@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,10 @@ POLARS_TYPES = {
     FieldType.DATETIME: pl.Datetime("us", "UTC"),
 }
 
+# DuckDB's default limit is 80% of the machine's memory, and it keeps what it read until then: the audit's memory
+# grew with the data (757 MB at 100,000 customers against 279 MB at 10,000). Held here, the joins and aggregates
+# that need more spill to `<database>.tmp`; the 100,000-customer audit peaks at 458 MB, as fast.
+DEFAULT_MEMORY_LIMIT = "300MB"
 LOAD_SCHEMA = "load"  # where a load stages its rows before the swap (on disk, not in memory)
 META_DDL = """
 CREATE SCHEMA IF NOT EXISTS meta;
@@ -92,10 +97,16 @@ def type_batch(obj: SourceObject, records: Iterable[dict[str, Any]]) -> TypedBat
     return TypedBatch(pl.DataFrame(rows, schema=frame_schema(obj), orient="row"), rejected)
 
 
+def memory_limit() -> str:
+    """DuckDB's memory limit: LNR_DUCKDB_MEMORY_LIMIT, else DEFAULT_MEMORY_LIMIT."""
+    return os.environ.get("LNR_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+
+
 def connect(path: str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to the database file at `path`, in UTC."""
+    """A connection to the database file at `path`, in UTC, its memory held to `memory_limit()`."""
     con = duckdb.connect(path, read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET memory_limit = ?", [memory_limit()])
     return con
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assets.raw_store import DEFAULT_MEMORY_LIMIT
 from checks.record_links import LINK_VARIABLES, LinkBases
 from connectors.salesforce import API_VERSION as SALESFORCE_API_VERSION
 from connectors.salesforce import BULK_THRESHOLD as SALESFORCE_BULK_THRESHOLD
@@ -63,6 +64,8 @@ class Variable:
 VARIABLES: tuple[Variable, ...] = (
     Variable("LNR_DUCKDB_PATH", f"the DuckDB file (default {DEFAULT_DATABASE})", "duckdb", "database",
              default=DEFAULT_DATABASE),
+    Variable("LNR_DUCKDB_MEMORY_LIMIT",
+             f"DuckDB's memory limit; larger joins spill to disk (default {DEFAULT_MEMORY_LIMIT})"),
     Variable("LNR_AS_OF", "the audit date YYYY-MM-DD (default: today, UTC)", "audit_settings", "as_of"),
     Variable("LNR_EXCLUDED_ZUORA_ACCOUNTS", "Zuora account numbers left out of the audit, comma-separated",
              "audit_settings", "excluded_zuora_accounts", _split),

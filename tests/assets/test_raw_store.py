@@ -3,9 +3,10 @@
 import datetime as dt
 import json
 
+import duckdb
 import pytest
 
-from assets.raw_store import SnapshotLoad, connect, quarantined, stored_watermark
+from assets.raw_store import DEFAULT_MEMORY_LIMIT, SnapshotLoad, connect, quarantined, stored_watermark
 from connectors.schema import source_object
 
 ORDERS = source_object("customersdot", "orders")
@@ -84,3 +85,22 @@ def test_incremental_merge_without_reconciliation_keeps_unchanged_rows(con):
     load.commit_incremental(LOADED_AT, reconcile=False)
     assert rows(con) == [(1, 10), (2, 5)]
     assert stored_watermark(con, ORDERS) == dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
+
+
+
+def test_connections_hold_duckdb_to_the_memory_limit(tmp_path, monkeypatch):
+    def current_limit(con: duckdb.DuckDBPyConnection) -> str:
+        return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    def limit_of(path) -> str:
+        with connect(str(path)) as con:
+            return current_limit(con)
+
+    def reported(limit: str) -> str:
+        with duckdb.connect() as con:
+            con.execute("SET memory_limit = ?", [limit])
+            return current_limit(con)
+
+    assert limit_of(tmp_path / "default.duckdb") == reported(DEFAULT_MEMORY_LIMIT) != reported("1GB")
+    monkeypatch.setenv("LNR_DUCKDB_MEMORY_LIMIT", "1GB")
+    assert limit_of(tmp_path / "set.duckdb") == reported("1GB")
