@@ -8,7 +8,10 @@ from typing import TextIO
 
 import duckdb
 
+from assets.raw_nights import describe_mix
+from assets.raw_store import raw_nights
 from checks.engine import AuditSettings, RuleRun, run_audit
+from checks.held_loads import holds
 from checks.stopwatch import Stopwatch
 
 
@@ -18,11 +21,13 @@ class NothingLoaded(LookupError):
 
 @dataclass(frozen=True)
 class Reaudit:
-    """One audit re-run: its settings, every rule's run, and the time of each step."""
+    """One audit re-run: its settings, every rule's run, the time of each step, and the nights the raw tables
+    hold when they are not one."""
 
     settings: AuditSettings
     runs: tuple[RuleRun, ...]
     stopwatch: Stopwatch
+    mixed_nights: str | None = None
 
     @property
     def findings(self) -> int:
@@ -44,9 +49,10 @@ def loaded_objects(con: duckdb.DuckDBPyConnection) -> int:
 def reaudit(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> Reaudit:
     """Build the staging tables and evaluate every rule on the loaded raw tables; the history is not touched."""
     loaded_objects(con)
+    mix = describe_mix(raw_nights(con), holds(con))
     stopwatch = Stopwatch()
     runs = run_audit(con, settings, stopwatch)
-    return Reaudit(settings, runs, stopwatch)
+    return Reaudit(settings, runs, stopwatch, mix)
 
 
 def print_reaudit(result: Reaudit, *, profile: bool, stream: TextIO | None = None) -> None:
@@ -54,6 +60,8 @@ def print_reaudit(result: Reaudit, *, profile: bool, stream: TextIO | None = Non
     stream = stream or sys.stdout
     steps = {step.step: step for step in result.stopwatch.steps}
     print(f"audit as of {result.settings.as_of} (the findings history is not changed)", file=stream)
+    if result.mixed_nights:
+        print(f"  note: the raw tables hold different nights ({result.mixed_nights})", file=stream)
     print(f"  {'rule':40} {'subjects':>9} {'findings':>9}" + (f" {'wall s':>8} {'CPU s':>8}" if profile else ""),
           file=stream)
     for run in result.runs:

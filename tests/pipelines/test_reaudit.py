@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from assets.raw_store import connect
@@ -55,3 +57,17 @@ def test_profile_times_every_staging_table_and_rule(loaded, capsys):
 def test_audit_refuses_a_database_without_loaded_raw_tables(tmp_path, capsys):
     assert main(["audit", "--db", str(tmp_path / "empty.duckdb")]) == 2
     assert "no raw table has been loaded" in capsys.readouterr().err
+
+
+
+def test_audit_says_when_the_raw_tables_hold_different_nights(loaded, tmp_path, capsys):
+    database, as_of = loaded
+    assert main(["audit", "--db", str(database), "--as-of", as_of.isoformat()]) == 0
+    assert "different nights" not in capsys.readouterr().out
+    mixed = tmp_path / "mixed.duckdb"
+    shutil.copyfile(database, mixed)
+    with connect(str(mixed)) as con:
+        con.execute("INSERT INTO meta.raw_nights VALUES ('zuora/Account', ?, 'an earlier run', now())", [as_of])
+    assert main(["audit", "--db", str(mixed), "--as-of", as_of.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "note: the raw tables hold different nights" in out and f"{as_of}: zuora/Account" in out
