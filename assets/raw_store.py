@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -97,16 +96,13 @@ def type_batch(obj: SourceObject, records: Iterable[dict[str, Any]]) -> TypedBat
     return TypedBatch(pl.DataFrame(rows, schema=frame_schema(obj), orient="row"), rejected)
 
 
-def memory_limit() -> str:
-    """DuckDB's memory limit: LNR_DUCKDB_MEMORY_LIMIT, else DEFAULT_MEMORY_LIMIT."""
-    return os.environ.get("LNR_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
-
-
-def connect(path: str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to the database file at `path`, in UTC, its memory held to `memory_limit()`."""
+def connect(
+    path: str, *, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT
+) -> duckdb.DuckDBPyConnection:
+    """A connection to the database file at `path`, in UTC, DuckDB's memory held to `memory_limit`."""
     con = duckdb.connect(path, read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET memory_limit = ?", [memory_limit()])
+    con.execute("SET memory_limit = ?", [memory_limit])
     return con
 
 

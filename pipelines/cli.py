@@ -296,9 +296,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     """Re-run staging and every rule on the raw tables already loaded, and print the findings per rule."""
     from checks.history import latest_night
     from pipelines.reaudit import print_reaudit, reaudit
-    from pipelines.settings import resources_from_environment
+    from pipelines.settings import environment, resources_from_environment
 
-    env = dict(os.environ)
+    env = dict(environment())
     with _open_database(args, read_only=False) as con:
         as_of = args.as_of or (None if env.get("LNR_AS_OF") else latest_night(con))
         if as_of:

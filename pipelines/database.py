@@ -57,7 +57,9 @@ def history_needs_migration(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _connect_waiting(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
-    """A connection to `path`, retrying while another process holds it for up to `wait_seconds`."""
+    """A connection to `path` (DuckDB held to LNR_DUCKDB_MEMORY_LIMIT), retrying while another process holds it
+    for up to `wait_seconds`."""
+    limit = setting("LNR_DUCKDB_MEMORY_LIMIT")
     policy = RetryPolicy(max_attempts=sys.maxsize, backoff_base=0.1, backoff_max=1.0, jitter=False)
 
     def locked(exc: Exception) -> bool:
@@ -65,7 +67,7 @@ def _connect_waiting(path: Path, read_only: bool, wait_seconds: float) -> duckdb
 
     try:
         return with_retries(
-            lambda: connect(str(path), read_only=read_only),
+            lambda: connect(str(path), read_only=read_only, memory_limit=limit),
             policy,
             transient=locked,
             deadline=time.monotonic() + wait_seconds,

@@ -88,19 +88,22 @@ def test_incremental_merge_without_reconciliation_keeps_unchanged_rows(con):
 
 
 
+
 def test_connections_hold_duckdb_to_the_memory_limit(tmp_path, monkeypatch):
+    from pipelines.database import open_database
+
     def current_limit(con: duckdb.DuckDBPyConnection) -> str:
         return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-
-    def limit_of(path) -> str:
-        with connect(str(path)) as con:
-            return current_limit(con)
 
     def reported(limit: str) -> str:
         with duckdb.connect() as con:
             con.execute("SET memory_limit = ?", [limit])
             return current_limit(con)
 
-    assert limit_of(tmp_path / "default.duckdb") == reported(DEFAULT_MEMORY_LIMIT) != reported("1GB")
-    monkeypatch.setenv("LNR_DUCKDB_MEMORY_LIMIT", "1GB")
-    assert limit_of(tmp_path / "set.duckdb") == reported("1GB")
+    with connect(str(tmp_path / "default.duckdb")) as con:
+        assert current_limit(con) == reported(DEFAULT_MEMORY_LIMIT) != reported("1GB")
+    with connect(str(tmp_path / "given.duckdb"), memory_limit="1GB") as con:
+        assert current_limit(con) == reported("1GB")
+    monkeypatch.setenv("LNR_DUCKDB_MEMORY_LIMIT", "2GB")
+    with open_database(tmp_path / "set.duckdb", read_only=False) as con:
+        assert current_limit(con) == reported("2GB")
