@@ -12,6 +12,7 @@ from assets.fulfillment import fulfillment_reports
 from assets.raw import RAW_ASSETS
 from checks.raw_checks import RAW_CHECKS
 from checks.rule_checks import rule_checks
+from pipelines.acknowledge import acknowledge_finding_job
 from pipelines.jobs import nightly_audit_job
 from pipelines.schedules import nightly_schedule
 from pipelines.sensors import nightly_audit_failure
@@ -23,7 +24,7 @@ def build_definitions(resources: Mapping[str, Any]) -> dg.Definitions:
     return dg.Definitions(
         assets=[*RAW_ASSETS, staging_views, audit_results, fulfillment_reports],
         asset_checks=[*RAW_CHECKS, rule_checks],
-        jobs=[nightly_audit_job],
+        jobs=[nightly_audit_job, acknowledge_finding_job],
         schedules=[nightly_schedule()],
         sensors=[nightly_audit_failure],
         resources=dict(resources),
