@@ -3,7 +3,7 @@
 -- the same for all rules together (rule_id 'all').
 -- A finding's origin is that of the subscription it names, as the staging tables know it tonight: `reseller` when
 -- another account owns its invoices or the owner is a reseller account, `web-direct` when it was booked on a web
--- portal purchase, else `sales-assisted`; its deployment as SaaS, SM or Dedicated. Findings naming no known
+-- portal purchase, else `sales-assisted`; its deployment as staging names it (SaaS, SM, Dedicated, Mixed). Findings naming no known
 -- subscription are of origin `unknown`.
 WITH invoice_owners AS (
     SELECT staging.text("Name") AS subscription_name, arg_max(staging.text("InvoiceOwnerId"), "Version") AS owner_id
@@ -24,12 +24,7 @@ origins AS (
             WHEN w.subscription_name IS NOT NULL THEN 'web-direct'
             ELSE 'sales-assisted'
         END AS channel,
-        CASE s.deployment
-            WHEN 'GitLab.com' THEN 'SaaS'
-            WHEN 'Self-Managed' THEN 'SM'
-            WHEN 'Dedicated' THEN 'Dedicated'
-            ELSE coalesce(s.deployment, 'unknown')
-        END AS deployment
+        s.deployment  -- SaaS, SM, Dedicated or Mixed, as staging names them
     FROM staging.latest_subscriptions AS s
     LEFT JOIN invoice_owners AS o USING (subscription_name)
     LEFT JOIN raw_zuora.account AS owner ON staging.text(owner."Id") = coalesce(o.owner_id, s.account_id)
