@@ -9,6 +9,7 @@ import dagster as dg
 
 from assets.audit import audit_results, staging_views
 from assets.fulfillment import fulfillment_reports
+from assets.overview import unresolved_findings
 from assets.raw import RAW_ASSETS
 from checks.raw_checks import RAW_CHECKS
 from checks.rule_checks import rule_checks
@@ -22,7 +23,7 @@ from pipelines.settings import resources_from_environment
 def build_definitions(resources: Mapping[str, Any]) -> dg.Definitions:
     """The Definitions of lnr-audit bound to `resources`."""
     return dg.Definitions(
-        assets=[*RAW_ASSETS, staging_views, audit_results, fulfillment_reports],
+        assets=[*RAW_ASSETS, staging_views, audit_results, unresolved_findings, fulfillment_reports],
         asset_checks=[*RAW_CHECKS, rule_checks],
         jobs=[nightly_audit_job, acknowledge_finding_job],
         schedules=[nightly_schedule()],

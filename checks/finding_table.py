@@ -1,0 +1,124 @@
+"""Findings as the Dagster UI shows them: a table ordered by severity then age, with the record keys, the evidence
+as readable text and the links to the records, saying how many rows it shows of how many."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from checks.record_links import RECORD_LINKS, LinkBases, record_links
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+KEY_LABELS = {link.key: link.label for link in RECORD_LINKS}
+FINDINGS_TABLE_SCHEMA = dg.TableSchema(
+    columns=[
+        dg.TableColumn("severity", "string"),
+        dg.TableColumn("rule_id", "string"),
+        dg.TableColumn("status", "string"),
+        dg.TableColumn("subject_id", "string"),
+        dg.TableColumn("summary", "string"),
+        dg.TableColumn("evidence", "string", description="what each system says"),
+        dg.TableColumn("records", "string", description="the keys of every record the finding names"),
+        dg.TableColumn("age_days", "int", description="nights since first seen"),
+        dg.TableColumn("first_seen", "string"),
+        dg.TableColumn("acknowledged", "string"),
+        dg.TableColumn("finding_id", "string"),
+    ]
+)
+
+
+def in_display_order(findings: pl.DataFrame) -> pl.DataFrame:
+    """Most severe first; within a severity the unacknowledged first, then the oldest first."""
+    rank = {name: n for n, name in enumerate(SEVERITY_ORDER)}
+    return findings.sort(
+        pl.col("severity").replace_strict(rank, default=len(rank)),
+        "acknowledged",
+        "first_seen",
+        "rule_id",
+        "subject_id",
+    )
+
+
+def evidence_text(evidence: str | None) -> str:
+    """The evidence JSON as one readable line per system, e.g. `zuora: seats 25, … | customersdot: users_count 20`."""
+    if not evidence:
+        return ""
+    try:
+        value = json.loads(evidence)
+    except ValueError:
+        return evidence
+    if not isinstance(value, dict):
+        return _shown(value)
+    return " | ".join(f"{name}: {_fields(part)}" for name, part in value.items())
+
+
+def records_text(row: Mapping[str, Any]) -> str:
+    """The record keys a finding names, e.g. `Zuora subscription A-S00012 · Salesforce account 001…`."""
+    return " · ".join(f"{label} {row[key]}" for key, label in KEY_LABELS.items() if row.get(key))
+
+
+def findings_table(findings: pl.DataFrame, as_of: dt.date, limit: int) -> dg.TableMetadataValue:
+    """The first `limit` findings (already in display order) as a UI table."""
+    return dg.MetadataValue.table(
+        records=[_record(row, as_of) for row in findings.head(limit).iter_rows(named=True)],
+        schema=FINDINGS_TABLE_SCHEMA,
+    )
+
+
+def links_markdown(findings: pl.DataFrame, bases: LinkBases, limit: int) -> dg.MarkdownMetadataValue:
+    """A Markdown table of the first `limit` findings' record links, clickable in the UI."""
+    lines = ["| subject | finding | links |", "|---|---|---|"]
+    for row in findings.head(limit).iter_rows(named=True):
+        links = " · ".join(f"[{label}]({url})" for label, url in record_links(row, bases).items()) or "none"
+        lines.append(f"| {_cell(row['subject_id'])} | `{row['finding_id']}` | {links} |")
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def shown_of(shown: int, total: int) -> str:
+    """`50 of 212 shown, …` or `all 12 shown`."""
+    if shown >= total:
+        return f"all {total} shown"
+    return f"{shown} of {total} shown, most severe and oldest first (lnr-audit findings list has them all)"
+
+
+def _record(row: Mapping[str, Any], as_of: dt.date) -> dg.TableRecord:
+    return dg.TableRecord(
+        {
+            "severity": row["severity"],
+            "rule_id": row["rule_id"],
+            "status": row["status"],
+            "subject_id": row["subject_id"],
+            "summary": row["summary"] or "",
+            "evidence": evidence_text(row["evidence"]),
+            "records": records_text(row),
+            "age_days": (as_of - row["first_seen"]).days if row["first_seen"] else 0,
+            "first_seen": str(row["first_seen"]),
+            "acknowledged": f"until {row['ack_until']}: {row['ack_reason']}" if row["acknowledged"] else "",
+            "finding_id": row["finding_id"],
+        }
+    )
+
+
+def _fields(part: Any) -> str:
+    if isinstance(part, dict):
+        return ", ".join(f"{name} {_shown(value)}" for name, value in part.items())
+    return _shown(part)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, list) and all(not isinstance(item, dict | list) for item in value):
+        return "[" + ", ".join(_shown(item) for item in value) + "]"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
