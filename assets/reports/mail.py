@@ -39,9 +39,14 @@ class SmtpSettings:
 
 
 def compose_message(
-    files: ReportFiles, sender: str, recipients: tuple[str, ...], digest: Digest | None = None
+    files: ReportFiles,
+    sender: str,
+    recipients: tuple[str, ...],
+    digest: Digest | None = None,
+    attachments: tuple[Path, ...] = (),
 ) -> EmailMessage:
-    """The report mail: the night's digest (when given) and per-rule counts in the body, the CSV files attached."""
+    """The report mail: the night's digest (when given) and per-rule counts in the body, the CSV files attached,
+    then `attachments` (the weekly trend's CSV and PNG chart)."""
     rules = _read_summary(files.summary)
     totals = {count: sum(int(rule[count]) for rule in rules) for count in SUMMARY_COUNTS}
     message = EmailMessage()
@@ -55,11 +60,16 @@ def compose_message(
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
-    message.set_content((digest_text(digest) + "\n" if digest is not None else "") + _body(files, rules, totals))
-    for path in files.paths:
-        message.add_attachment(
-            path.read_bytes(), maintype="text", subtype="csv", filename=path.name, params={"charset": "utf-8"}
-        )
+    message.set_content(
+        (digest_text(digest) + "\n" if digest is not None else "") + _body(files, rules, totals, attachments)
+    )
+    for path in files.paths + tuple(attachments):
+        if path.suffix == ".png":
+            message.add_attachment(path.read_bytes(), maintype="image", subtype="png", filename=path.name)
+        else:
+            message.add_attachment(
+                path.read_bytes(), maintype="text", subtype="csv", filename=path.name, params={"charset": "utf-8"}
+            )
     return message
 
 
@@ -102,7 +112,9 @@ def _read_summary(path: Path) -> list[dict[str, str]]:
         return [row for row in csv.DictReader(handle) if row["rule_id"] != TOTAL_ROW]
 
 
-def _body(files: ReportFiles, rules: list[dict[str, str]], totals: dict[str, int]) -> str:
+def _body(
+    files: ReportFiles, rules: list[dict[str, str]], totals: dict[str, int], attachments: tuple[Path, ...]
+) -> str:
     lines = [
         f"lnr-audit findings for {files.as_of}",
         "",
@@ -111,7 +123,7 @@ def _body(files: ReportFiles, rules: list[dict[str, str]], totals: dict[str, int
         "",
         *_summary_table(rules),
         "",
-        "Attached: " + ", ".join(path.name for path in files.paths),
+        "Attached: " + ", ".join(path.name for path in files.paths + tuple(attachments)),
     ]
     return "\n".join(lines) + "\n"
 
