@@ -14,6 +14,7 @@ import polars as pl
 from checks.record_links import RECORD_LINKS, LinkBases, record_links
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
+EVIDENCE_MAX = 400  # characters of evidence text in a table cell; `lnr-audit findings show` has it all
 KEY_LABELS = {link.key: link.label for link in RECORD_LINKS}
 FINDINGS_TABLE_SCHEMA = dg.TableSchema(
     columns=[
@@ -52,9 +53,10 @@ def evidence_text(evidence: str | None) -> str:
         value = json.loads(evidence)
     except ValueError:
         return evidence
-    if not isinstance(value, dict):
-        return _shown(value)
-    return " | ".join(f"{name}: {_fields(part)}" for name, part in value.items())
+    text = " | ".join(f"{name}: {_fields(part)}" for name, part in value.items()) if isinstance(value, dict) else (
+        _shown(value)
+    )
+    return text if len(text) <= EVIDENCE_MAX else text[: EVIDENCE_MAX - 1] + "…"
 
 
 def records_text(row: Mapping[str, Any]) -> str:

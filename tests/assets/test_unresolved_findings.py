@@ -67,3 +67,23 @@ def test_the_overview_lists_every_unresolved_finding_critical_first_and_tags_the
     )
     tags = instance.get_run_by_id(result.run_id).tags
     assert (tags[AS_OF_TAG], tags[CRITICAL_TAG]) == ("2026-06-15", "1")
+
+
+def test_a_rule_check_shows_its_findings_oldest_first_and_says_how_many_of_how_many(database, monkeypatch):
+    from assets.history import current_findings
+    from checks import rule_checks
+    from checks.catalogue import RULES
+
+    monkeypatch.setattr(rule_checks, "TABLE_LIMIT", 1)
+    rule = next(rule for rule in RULES if rule.id == "seat_count_mismatch")
+    con = open_database(database, read_only=True)
+    known = current_findings(con, NIGHTS[-1])
+    con.close()
+
+    result = rule_checks.rule_check_result(rule, known, NIGHTS[-1])
+
+    assert result.description.startswith(f"{rule.severity.upper()}: ")
+    [row] = [record.data for record in result.metadata["findings"].records]
+    assert row["finding_id"] == "F-high-old" and row["evidence"].startswith("zuora: seats 25")
+    assert result.metadata["shown"].text.startswith("1 of 2 shown")
+    assert "F-high-new" not in result.metadata["record_links"].md_str
