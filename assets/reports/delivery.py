@@ -5,6 +5,7 @@ Delivery only reads the report files: whatever happens, they stay in `reports/<a
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 from collections.abc import Callable
@@ -39,15 +40,30 @@ def send_reports(
     settings: mail.SmtpSettings,
     *,
     digest: Digest | None = None,
-    attachments: tuple[Path, ...] = (),
     attempts: int = DEFAULT_ATTEMPTS,
     backoff: float = DEFAULT_BACKOFF,
 ) -> DeliveryResult:
-    """Mail the report files (with the night's digest and further `attachments`, when given) to the recipients,
-    retrying transient failures."""
+    """Mail the report files (and the night's digest, when given) to the recipients, retrying transient failures."""
 
     def send() -> None:
-        message = mail.compose_message(files, settings.sender, settings.recipients, digest, attachments)
+        mail.send_message(mail.compose_message(files, settings.sender, settings.recipients, digest), settings)
+
+    return _with_retries("email", f"{settings.host}:{settings.port}", send, attempts, backoff)
+
+
+def send_trend(
+    as_of: dt.date,
+    nights: int,
+    paths: tuple[Path, ...],
+    settings: mail.SmtpSettings,
+    *,
+    attempts: int = DEFAULT_ATTEMPTS,
+    backoff: float = DEFAULT_BACKOFF,
+) -> DeliveryResult:
+    """Mail the weekly trend files to the report recipients, retrying transient failures."""
+
+    def send() -> None:
+        message = mail.compose_trend_message(as_of, nights, paths, settings.sender, settings.recipients)
         mail.send_message(message, settings)
 
     return _with_retries("email", f"{settings.host}:{settings.port}", send, attempts, backoff)
@@ -88,23 +104,20 @@ def deliver(
     digest: Digest | None = None,
     hook: webhook.WebhookSettings | None = None,
     always: bool = False,
-    attachments: tuple[Path, ...] = (),
     attempts: int = DEFAULT_ATTEMPTS,
     backoff: float = DEFAULT_BACKOFF,
 ) -> list[DeliveryResult]:
     """Deliver the report files over each configured channel: one result per channel, none if none is set.
 
     With a digest, the mail carries it and the webhook gets it; on a night with no news neither is sent unless
-    `always`. The mail also carries `attachments`. The folder copy is made every night.
+    `always`. The folder copy is made every night.
     """
     results = []
     quiet = digest is not None and not digest.has_news and not always
     if quiet and (smtp is not None or hook is not None):
         logger.info("nothing new on %s: no digest sent", files.as_of)
     if smtp is not None and not quiet:
-        results.append(
-            send_reports(files, smtp, digest=digest, attachments=attachments, attempts=attempts, backoff=backoff)
-        )
+        results.append(send_reports(files, smtp, digest=digest, attempts=attempts, backoff=backoff))
     if hook is not None and digest is not None and not quiet:
         results.append(post_digest(digest, hook, attempts=attempts, backoff=backoff))
     if folder is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -39,14 +40,9 @@ class SmtpSettings:
 
 
 def compose_message(
-    files: ReportFiles,
-    sender: str,
-    recipients: tuple[str, ...],
-    digest: Digest | None = None,
-    attachments: tuple[Path, ...] = (),
+    files: ReportFiles, sender: str, recipients: tuple[str, ...], digest: Digest | None = None
 ) -> EmailMessage:
-    """The report mail: the night's digest (when given) and per-rule counts in the body, the CSV files attached,
-    then `attachments` (the weekly trend's CSV and PNG chart)."""
+    """The report mail: the night's digest (when given) and per-rule counts in the body, the CSV files attached."""
     rules = _read_summary(files.summary)
     totals = {count: sum(int(rule[count]) for rule in rules) for count in SUMMARY_COUNTS}
     message = EmailMessage()
@@ -60,16 +56,33 @@ def compose_message(
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
+    message.set_content((digest_text(digest) + "\n" if digest is not None else "") + _body(files, rules, totals))
+    for path in files.paths:
+        message.add_attachment(
+            path.read_bytes(), maintype="text", subtype="csv", filename=path.name, params={"charset": "utf-8"}
+        )
+    return message
+
+
+def compose_trend_message(
+    as_of: dt.date, nights: int, paths: tuple[Path, ...], sender: str, recipients: tuple[str, ...]
+) -> EmailMessage:
+    """The weekly trend mail: what the files hold in the body, the trend CSV and its PNG chart attached."""
+    message = EmailMessage()
+    message["Subject"] = f"lnr-audit trend: findings of the {nights} nights to {as_of}"
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
     message.set_content(
-        (digest_text(digest) + "\n" if digest is not None else "") + _body(files, rules, totals, attachments)
+        f"Which defects recur and where they come from, over the {nights} nights to {as_of}.\n\n"
+        "trend.csv: per rule (and `all` rules), the findings new, reopened and resolved in those nights, and those\n"
+        "unresolved with their median age in days; in all, by purchase channel and by deployment.\n"
+        "trend.png: per rule, the findings new or reopened by purchase channel and by deployment.\n"
     )
-    for path in files.paths + tuple(attachments):
-        if path.suffix == ".png":
-            message.add_attachment(path.read_bytes(), maintype="image", subtype="png", filename=path.name)
-        else:
-            message.add_attachment(
-                path.read_bytes(), maintype="text", subtype="csv", filename=path.name, params={"charset": "utf-8"}
-            )
+    for path in paths:
+        maintype, subtype = ("image", "png") if path.suffix == ".png" else ("text", "csv")
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
     return message
 
 
@@ -112,9 +125,7 @@ def _read_summary(path: Path) -> list[dict[str, str]]:
         return [row for row in csv.DictReader(handle) if row["rule_id"] != TOTAL_ROW]
 
 
-def _body(
-    files: ReportFiles, rules: list[dict[str, str]], totals: dict[str, int], attachments: tuple[Path, ...]
-) -> str:
+def _body(files: ReportFiles, rules: list[dict[str, str]], totals: dict[str, int]) -> str:
     lines = [
         f"lnr-audit findings for {files.as_of}",
         "",
@@ -123,7 +134,7 @@ def _body(
         "",
         *_summary_table(rules),
         "",
-        "Attached: " + ", ".join(path.name for path in files.paths + tuple(attachments)),
+        "Attached: " + ", ".join(path.name for path in files.paths),
     ]
     return "\n".join(lines) + "\n"
 

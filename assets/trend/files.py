@@ -1,4 +1,4 @@
-"""Writing the trend of a night into its report folder: `trend.csv` and `trend.png`, both or neither."""
+"""Writing the trend of a night into its report folder: `trend.csv` and `trend.png`, each replaced whole."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.reports.atomic import replacing
+from assets.reports.atomic import replacing_file
 from assets.reports.csv_safety import SpreadsheetDialect, spreadsheet_cell
 
 
@@ -33,11 +33,10 @@ class TrendFiles:
 def write_trend(trend: pl.DataFrame, chart_png: bytes, folder: Path) -> TrendFiles:
     """Write the trend table as a spreadsheet-safe CSV (UTF-8 with BOM, CRLF) and its chart into `folder`."""
     files = TrendFiles.in_folder(folder)
-    files.csv.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(list(files.paths)) as (csv_temp, chart_temp):
-        with csv_temp.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, dialect=SpreadsheetDialect)
-            writer.writerow(trend.columns)
-            writer.writerows([spreadsheet_cell(value) for value in row] for row in trend.iter_rows())
-        chart_temp.write_bytes(chart_png)
+    with replacing_file(files.csv) as temp, temp.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, dialect=SpreadsheetDialect)
+        writer.writerow(trend.columns)
+        writer.writerows([spreadsheet_cell(value) for value in row] for row in trend.iter_rows())
+    with replacing_file(files.chart) as temp:
+        temp.write_bytes(chart_png)
     return files

@@ -92,3 +92,31 @@ def test_the_chart_is_a_png_image(history, tmp_path):
     (tmp_path / "trend.png").write_bytes(png)
     with Image.open(tmp_path / "trend.png") as image:
         assert image.format == "PNG" and image.width == 1200 and image.height > 100
+
+
+def test_the_weekly_mail_carries_the_trend_csv_and_chart(history, tmp_path, smtp_server):
+    import email
+    import email.policy
+
+    from assets.reports.delivery import send_trend
+    from assets.reports.mail import SmtpSettings
+    from assets.trend.chart import trend_chart_png
+    from assets.trend.files import write_trend
+
+    trend = finding_trend(history, AS_OF)
+    files = write_trend(trend, trend_chart_png(trend, "trend"), tmp_path / "reports")
+    settings = SmtpSettings(host="127.0.0.1", port=smtp_server.port, sender="lnr@example.com",
+                            recipients=("fulfillment@example.com",), starttls=False)
+
+    assert send_trend(AS_OF, 28, files.paths, settings).ok
+    [received] = smtp_server.inbox.messages
+    message = email.message_from_bytes(received["content"], policy=email.policy.default)
+    assert message["Subject"] == f"lnr-audit trend: findings of the 28 nights to {AS_OF}"
+    parts = {part.get_filename(): part for part in message.iter_attachments()}
+    assert {name: part.get_content_type() for name, part in parts.items()} == {
+        "trend.csv": "text/csv", "trend.png": "image/png"}
+    assert parts["trend.png"].get_payload(decode=True) == files.chart.read_bytes()
+    lines = parts["trend.csv"].get_payload(decode=True).decode("utf-8-sig").splitlines()
+    assert lines[0] == '"rule_id","severity","split","origin","nights","new","reopened","resolved","unresolved",' \
+        '"median_age_days"'
+    assert lines[1].startswith('"all","all","all","all",28,3,1,2,2,2.0')
