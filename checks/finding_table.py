@@ -11,10 +11,11 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from checks.evidence_view import says, shown
 from checks.record_links import RECORD_LINKS, LinkBases, record_links
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
-EVIDENCE_MAX = 400  # characters of evidence text in a table cell; `lnr-audit findings show` has it all
+EVIDENCE_MAX = 240  # characters of evidence text in a table cell; `lnr-audit findings show` has it all
 KEY_LABELS = {link.key: link.label for link in RECORD_LINKS}
 FINDINGS_TABLE_SCHEMA = dg.TableSchema(
     columns=[
@@ -46,17 +47,15 @@ def in_display_order(findings: pl.DataFrame) -> pl.DataFrame:
 
 
 def evidence_text(evidence: str | None) -> str:
-    """The evidence JSON as one readable line per system, e.g. `zuora: seats 25, … | customersdot: users_count 20`."""
+    """The evidence JSON as a short sentence per system, e.g. `Zuora says seats 25 / CustomersDot says users_count 20`,
+    the disagreeing fields first."""
     if not evidence:
         return ""
     try:
         value = json.loads(evidence)
     except ValueError:
         return evidence
-    text = " | ".join(f"{name}: {_fields(part)}" for name, part in value.items()) if isinstance(value, dict) else (
-        _shown(value)
-    )
-    return text if len(text) <= EVIDENCE_MAX else text[: EVIDENCE_MAX - 1] + "…"
+    return says(value, EVIDENCE_MAX) if isinstance(value, dict) else shown(value)
 
 
 def records_text(row: Mapping[str, Any]) -> str:
@@ -104,22 +103,6 @@ def _record(row: Mapping[str, Any], as_of: dt.date) -> dg.TableRecord:
             "finding_id": row["finding_id"],
         }
     )
-
-
-def _fields(part: Any) -> str:
-    if isinstance(part, dict):
-        return ", ".join(f"{name} {_shown(value)}" for name, value in part.items())
-    return _shown(part)
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, list) and all(not isinstance(item, dict | list) for item in value):
-        return "[" + ", ".join(_shown(item) for item in value) + "]"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def _cell(text: str) -> str:

@@ -60,7 +60,7 @@ def test_the_overview_lists_every_unresolved_finding_critical_first_and_tags_the
     assert metadata["shown"] == "all 5 shown"
     old = rows[2]
     assert old["age_days"] == 2 and old["records"] == "Zuora subscription A-S1"
-    assert old["evidence"] == "zuora: seats 25 | customersdot: users_count 20, plans [a, b]"
+    assert old["evidence"] == "Zuora says seats 25 / CustomersDot says users_count 20"
     assert rows[1]["acknowledged"] == "until 2030-01-01: known"
     assert "[Salesforce account](https://sf.example/lightning/r/Account/0014WYaEyt50wzEQFQ/view)" in (
         metadata["record_links"]
@@ -84,6 +84,6 @@ def test_a_rule_check_shows_its_findings_oldest_first_and_says_how_many_of_how_m
 
     assert result.description.startswith(f"{rule.severity.upper()}: ")
     [row] = [record.data for record in result.metadata["findings"].records]
-    assert row["finding_id"] == "F-high-old" and row["evidence"].startswith("zuora: seats 25")
+    assert row["finding_id"] == "F-high-old" and row["evidence"].startswith("Zuora says seats 25")
     assert result.metadata["shown"].text.startswith("1 of 2 shown")
     assert "F-high-new" not in result.metadata["record_links"].md_str
