@@ -32,6 +32,10 @@ pytestmark = [
 # Runs launched from the UI start at once, without the daemon that a queued coordinator needs.
 RUN_AT_ONCE = "run_coordinator:\n  module: dagster.core.run_coordinator\n  class: DefaultRunCoordinator\n"
 # The links to the records in Zuora, Salesforce, CustomersDot and GitLab.com (not the UI's own).
+LAUNCH_READY_JS = (
+    "[...document.querySelectorAll('button')].some((b) => b.innerText.trim() === 'Launch Run' && !b.disabled"
+    " && b.getAttribute('aria-disabled') !== 'true')"
+)
 LINKS_JS = "[...document.links].map((a) => a.href).filter((h) => !h.startsWith(location.origin))"
 
 
@@ -116,6 +120,7 @@ def test_a_finding_is_acknowledged_from_the_launchpad(ui):
     browser.wait_for("document.querySelector('.CodeMirror') !== null", 60, "the Launchpad's config editor")
     browser.evaluate(f"document.querySelector('.CodeMirror').CodeMirror.setValue({json.dumps(config)})")
     browser.wait_for_text("No errors", 30)
+    browser.wait_for(LAUNCH_READY_JS, 30, "an enabled Launch Run button")
     shot = browser.screenshot(ui["tmp"] / "ui-acknowledge.png")
     browser.click_text("Launch Run", timeout=30)
     browser.wait_for("location.pathname.includes('/runs/')", 60, "the launched run's page")
