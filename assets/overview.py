@@ -3,10 +3,10 @@
 import dagster as dg
 import polars as pl
 
-from assets.audit import FINDINGS_KEY
-from assets.history import current_findings
-from assets.raw import DUCKDB_POOL
-from checks.finding_table import SEVERITY_ORDER, findings_table, in_display_order, links_markdown, shown_of
+from asset_keys import DUCKDB_POOL, FINDINGS_KEY
+from checks.finding_table import findings_table, in_display_order, links_markdown, shown_of
+from checks.findings import SEVERITY_NAMES, UNRESOLVED
+from checks.history import current_findings
 from checks.record_links import LinkBases
 
 OVERVIEW_KEY = dg.AssetKey(["audit", "unresolved_findings"])
@@ -31,9 +31,9 @@ def unresolved_findings(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     as_of = context.resources.audit_settings.audit_date()
     with context.resources.duckdb.get_connection() as con:
         known = current_findings(con, as_of)
-    unresolved = in_display_order(known.filter(pl.col("status") != "resolved"))
+    unresolved = in_display_order(known.filter(UNRESOLVED))
     to_act_on = unresolved.filter(~pl.col("acknowledged"))
-    by_severity = {name: to_act_on.filter(pl.col("severity") == name).height for name in SEVERITY_ORDER}
+    by_severity = {name: to_act_on.filter(pl.col("severity") == name).height for name in SEVERITY_NAMES}
     context.instance.add_run_tags(
         context.run.run_id, {AS_OF_TAG: as_of.isoformat(), CRITICAL_TAG: str(by_severity["critical"])}
     )

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.fulfillment import REPORTS_KEY, DeliveryFailed
-from assets.raw import DUCKDB_POOL
+from asset_keys import DUCKDB_POOL, REPORTS_KEY
+from assets.fulfillment import DeliveryFailed
 from assets.reports.delivery import send_trend
 from assets.reports.writer import ReportFiles
 from assets.trend.chart import trend_chart_png

@@ -12,9 +12,9 @@ import dagster as dg
 import polars as pl
 
 from checks.evidence_view import says, shown
+from checks.findings import severity_rank
 from checks.record_links import RECORD_LINKS, LinkBases, record_links
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
 EVIDENCE_MAX = 240  # characters of evidence text in a table cell; `lnr-audit findings show` has it all
 KEY_LABELS = {link.key: link.label for link in RECORD_LINKS}
 FINDINGS_TABLE_SCHEMA = dg.TableSchema(
@@ -36,9 +36,8 @@ FINDINGS_TABLE_SCHEMA = dg.TableSchema(
 
 def in_display_order(findings: pl.DataFrame) -> pl.DataFrame:
     """Most severe first; within a severity the unacknowledged first, then the oldest first."""
-    rank = {name: n for n, name in enumerate(SEVERITY_ORDER)}
     return findings.sort(
-        pl.col("severity").replace_strict(rank, default=len(rank)),
+        severity_rank(),
         "acknowledged",
         "first_seen",
         "rule_id",

@@ -7,8 +7,8 @@ import datetime as dt
 import dagster as dg
 from pydantic import Field
 
-from assets.history import HistoryError, acknowledge
-from assets.raw import DUCKDB_POOL
+from asset_keys import DUCKDB_POOL
+from checks.history import HistoryError, acknowledge
 
 ACKNOWLEDGE_JOB_NAME = "acknowledge_finding"
 

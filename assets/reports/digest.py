@@ -10,6 +10,8 @@ from typing import Any
 
 import polars as pl
 
+from checks.findings import SEVERITY_NAMES
+
 ALERT_SEVERITIES = ("critical", "high")
 ALERTED_STATUSES = ("new", "reopened")
 LISTED_ALERTS = 40  # alerts written out in full; the rest are counted (the attached CSVs have them all)
@@ -95,16 +97,10 @@ def build_digest(
     return Digest(
         as_of=as_of,
         alerts=tuple(_alert(row, links) for row in alerting.iter_rows(named=True)),
-        rules=tuple(sorted(rules, key=lambda rule: (severity_rank(rule.severity), rule.rule_id))),
+        rules=tuple(sorted(rules, key=lambda rule: (_rank(rule.severity), rule.rule_id))),
         resolved=tuple(_alert(row, links) for row in resolved.iter_rows(named=True)),
         fresh=fresh.height,
     )
-
-
-def severity_rank(severity: str) -> int:
-    """Critical first, then high, medium, low."""
-    order = ("critical", "high", "medium", "low")
-    return order.index(severity) if severity in order else len(order)
 
 
 def digest_text(digest: Digest) -> str:
@@ -148,6 +144,10 @@ def slack_payload(digest: Digest) -> dict[str, Any]:
     blocks.append(_section("```\n" + "\n".join(_counts_table(digest.rules)) + "\n```"))
     blocks.append(_section(f"Resolved on {digest.as_of}: {len(digest.resolved)}"))
     return {"text": digest.headline, "blocks": blocks}
+
+
+def _rank(severity: str) -> int:
+    return SEVERITY_NAMES.index(severity) if severity in SEVERITY_NAMES else len(SEVERITY_NAMES)
 
 
 def _alert(row: Mapping[str, Any], links: RecordLinks | None) -> Alert:

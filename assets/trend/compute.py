@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 
 from checks.catalogue import RULES
+from checks.findings import SEVERITY_NAMES
 
 DEFAULT_NIGHTS = 28
 ALL = "all"  # the rule_id, split and origin of the totals rows
@@ -18,7 +19,6 @@ TREND_COLUMNS = (
     "rule_id", "severity", "split", "origin", "nights", "new", "reopened", "resolved", "unresolved", "median_age_days"
 )
 SPLITS = (ALL, "channel", "deployment")
-SEVERITIES = ("critical", "high", "medium", "low")
 
 
 def finding_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, nights: int = DEFAULT_NIGHTS) -> pl.DataFrame:
@@ -30,7 +30,7 @@ def finding_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, nights: int = 
     since = as_of - dt.timedelta(days=nights)
     frame = con.sql(TREND_SQL.read_text(encoding="utf-8"), params={"as_of": as_of, "since": since}).pl()
     severity = {rule.id: rule.severity for rule in RULES}
-    rank = {rule_id: SEVERITIES.index(level) for rule_id, level in severity.items()}
+    rank = {rule_id: SEVERITY_NAMES.index(level) for rule_id, level in severity.items()}
     return (
         frame.with_columns(
             pl.col("rule_id").replace_strict(severity, default=ALL).alias("severity"),
@@ -38,7 +38,7 @@ def finding_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, nights: int = 
         )
         .sort(
             pl.col("rule_id") != ALL,
-            pl.col("rule_id").replace_strict(rank, default=len(SEVERITIES)),
+            pl.col("rule_id").replace_strict(rank, default=len(SEVERITY_NAMES)),
             "rule_id",
             pl.col("split").replace_strict({name: n for n, name in enumerate(SPLITS)}),
             "origin",

@@ -7,9 +7,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from assets.history import merge_night
 from assets.trend.compute import finding_trend, trend_metadata
 from checks.engine import AuditSettings, build_staging, evaluate_all
+from checks.history import merge_night
 from tests.checks.audit_worlds import AS_OF, World
 
 RULE = "subscription_missing_order"

@@ -8,9 +8,9 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from assets.history import acknowledge, merge_night
 from assets.overview import AS_OF_TAG, CRITICAL_TAG, unresolved_findings
-from checks.engine import FINDING_COLUMNS
+from checks.findings import FINDING_COLUMNS
+from checks.history import acknowledge, merge_night
 from pipelines.database import open_database
 from pipelines.resources import AuditSettingsResource, duckdb_resource
 
@@ -70,9 +70,9 @@ def test_the_overview_lists_every_unresolved_finding_critical_first_and_tags_the
 
 
 def test_a_rule_check_shows_its_findings_oldest_first_and_says_how_many_of_how_many(database, monkeypatch):
-    from assets.history import current_findings
     from checks import rule_checks
     from checks.catalogue import RULES
+    from checks.history import current_findings
 
     monkeypatch.setattr(rule_checks, "TABLE_LIMIT", 1)
     rule = next(rule for rule in RULES if rule.id == "seat_count_mismatch")
@@ -80,7 +80,7 @@ def test_a_rule_check_shows_its_findings_oldest_first_and_says_how_many_of_how_m
     known = current_findings(con, NIGHTS[-1])
     con.close()
 
-    result = rule_checks.rule_check_result(rule, known, NIGHTS[-1])
+    [result] = [r for r in rule_checks.rule_check_results(known, NIGHTS[-1]) if r.check_name == rule.id]
 
     assert result.description.startswith(f"{rule.severity.upper()}: ")
     [row] = [record.data for record in result.metadata["findings"].records]

@@ -8,8 +8,8 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from assets.history import current_findings, merge_night
-from checks.engine import FINDING_COLUMNS
+from checks.findings import FINDING_COLUMNS
+from checks.history import current_findings, merge_night
 from pipelines.acknowledge import ACKNOWLEDGE_JOB_NAME
 from pipelines.database import open_database
 from pipelines.definitions import build_definitions

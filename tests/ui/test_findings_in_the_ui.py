@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from checks.finding_table import SEVERITY_ORDER
+from checks.findings import SEVERITY_NAMES
 from checks.record_links import LinkBases, record_links
 from pipelines.demo import DemoPaths
 from tests.pipelines.sandbox_nights import findings_of_night
@@ -100,7 +100,7 @@ def test_the_overview_lists_every_unresolved_finding_critical_first(ui):
     shot = browser.screenshot(ui["tmp"] / "ui-overview.png")
 
     assert len(rows) == min(200, unresolved.height)
-    ranks = [SEVERITY_ORDER.index(row["severity"]) for row in rows]
+    ranks = [SEVERITY_NAMES.index(row["severity"]) for row in rows]
     assert ranks == sorted(ranks) and ranks[0] == 0
     assert {row["finding_id"] for row in rows} <= set(unresolved["finding_id"])
     keep(shot, "ui-overview.png")
