@@ -16,6 +16,7 @@ ALERT_SEVERITIES = ("critical", "high")
 ALERTED_STATUSES = ("new", "reopened")
 LISTED_ALERTS = 40  # alerts written out in full; the rest are counted (the attached CSVs have them all)
 SLACK_ALERTS = 20  # Slack allows 50 blocks a message
+SLACK_TEXT_MAX = 3000  # characters of a section's text in Slack
 DIGEST_COUNTS = ("unresolved", "new", "reopened", "resolved", "acknowledged")
 
 RecordLinks = Callable[[Mapping[str, Any]], Mapping[str, str]]
@@ -141,7 +142,7 @@ def slack_payload(digest: Digest) -> dict[str, Any]:
         )
     if len(digest.alerts) > SLACK_ALERTS:
         blocks.append(_section(f"… and {len(digest.alerts) - SLACK_ALERTS} more in the report mail"))
-    blocks.append(_section("```\n" + "\n".join(_counts_table(digest.rules)) + "\n```"))
+    blocks.append(_section(_code_block(_counts_table(digest.rules))))
     blocks.append(_section(f"Resolved on {digest.as_of}: {len(digest.resolved)}"))
     return {"text": digest.headline, "blocks": blocks}
 
@@ -177,8 +178,19 @@ def _counts_table(rules: tuple[RuleCounts, ...]) -> list[str]:
     ]
 
 
+def _code_block(lines: list[str], limit: int = SLACK_TEXT_MAX) -> str:
+    """Lines as a Slack code block within `limit` characters: the lines that fit, then `…`."""
+    kept: list[str] = []
+    for line in lines:
+        if len("\n".join([*kept, line])) + len("```\n\n…\n```") > limit:
+            kept.append("…")
+            break
+        kept.append(line)
+    return "```\n" + "\n".join(kept) + "\n```"
+
+
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SLACK_TEXT_MAX]}}
 
 
 def _escape(text: str) -> str:

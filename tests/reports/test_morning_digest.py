@@ -135,3 +135,15 @@ def test_an_unreachable_webhook_is_reported_without_its_url(report_files, closed
                        attempts=2, backoff=0.01)
     assert (result.ok, result.attempts) == (False, 2)
     assert result.error.startswith("WebhookUnavailable") and "s3cr3t" not in result.error
+
+
+def test_every_webhook_section_fits_slack_and_a_long_table_stays_a_closed_code_block():
+    from assets.reports.digest import slack_payload
+
+    many = counts(*((f"rule_{n:03d}_with_a_long_name_for_width", "medium", 9, 9, 0, 0, 0) for n in range(60)))
+    payload = slack_payload(build_digest(NIGHT, many, AS_OF, links))
+
+    texts = [block["text"]["text"] for block in payload["blocks"]]
+    assert all(len(text) <= 3000 for text in texts)
+    table = next(text for text in texts if text.startswith("```"))
+    assert table.endswith("…\n```") and "rule_000_with" in table and "rule_059_with" not in table
