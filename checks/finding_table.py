@@ -4,14 +4,13 @@ as readable text and the links to the records, saying how many rows it shows of 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 import polars as pl
 
-from checks.evidence_view import says, shown
+from checks.evidence_view import finding_evidence_text
 from checks.findings import severity_rank
 from checks.record_links import RECORD_LINKS, LinkBases, record_links
 
@@ -43,18 +42,6 @@ def in_display_order(findings: pl.DataFrame) -> pl.DataFrame:
         "rule_id",
         "subject_id",
     )
-
-
-def evidence_text(evidence: str | None) -> str:
-    """The evidence JSON as a short sentence per system, e.g. `Zuora says seats 25 / CustomersDot says users_count 20`,
-    the disagreeing fields first."""
-    if not evidence:
-        return ""
-    try:
-        value = json.loads(evidence)
-    except ValueError:
-        return evidence
-    return says(value, EVIDENCE_MAX) if isinstance(value, dict) else shown(value)
 
 
 def records_text(row: Mapping[str, Any]) -> str:
@@ -94,7 +81,7 @@ def _record(row: Mapping[str, Any], as_of: dt.date) -> dg.TableRecord:
             "status": row["status"],
             "subject_id": row["subject_id"],
             "summary": row["summary"] or "",
-            "evidence": evidence_text(row["evidence"]),
+            "evidence": finding_evidence_text(row["evidence"], row["rule_id"], EVIDENCE_MAX) or "",
             "records": records_text(row),
             "age_days": (as_of - row["first_seen"]).days if row["first_seen"] else 0,
             "first_seen": str(row["first_seen"]),
