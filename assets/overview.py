@@ -7,7 +7,6 @@ from asset_keys import DUCKDB_POOL, FINDINGS_KEY
 from checks.finding_table import findings_table, in_display_order, links_markdown, shown_of
 from checks.findings import SEVERITY_NAMES, UNRESOLVED
 from checks.history import current_findings
-from checks.record_links import LinkBases
 
 OVERVIEW_KEY = dg.AssetKey(["audit", "unresolved_findings"])
 OVERVIEW_LIMIT = 200  # rows of the table; the UI grows slow beyond a few hundred
@@ -21,7 +20,7 @@ CRITICAL_TAG = "lnr/critical_findings"
     group_name="audit",
     kinds={"duckdb"},
     deps=[FINDINGS_KEY],
-    required_resource_keys={"duckdb", "audit_settings"},
+    required_resource_keys={"duckdb", "audit_settings", "reports"},
     pool=DUCKDB_POOL,
     description="Every unresolved finding across rules (new, open, reopened, held), most severe and oldest first, "
     "with the record keys, the evidence and links to the records.",
@@ -47,7 +46,7 @@ def unresolved_findings(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             **{f"unacknowledged_{name}": count for name, count in by_severity.items()},
             "shown": shown_of(min(OVERVIEW_LIMIT, unresolved.height), unresolved.height),
             "findings": findings_table(unresolved, as_of, OVERVIEW_LIMIT),
-            "record_links": links_markdown(unresolved, LinkBases.from_environment(), LINKS_LIMIT),
+            "record_links": links_markdown(unresolved, context.resources.reports.link_bases(), LINKS_LIMIT),
             "dagster/row_count": unresolved.height,
         }
     )

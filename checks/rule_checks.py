@@ -14,6 +14,7 @@ from checks.lineage import rule_reads
 from checks.record_links import LinkBases
 
 TABLE_LIMIT = 50
+REAL_HOSTS = LinkBases()
 
 
 def check_severity(rule: Rule) -> dg.AssetCheckSeverity:
@@ -27,7 +28,7 @@ def check_description(rule: Rule) -> str:
 
 
 def rule_check_result(
-    rule: Rule, known: pl.DataFrame, counts: dict[str, int], as_of: dt.date
+    rule: Rule, known: pl.DataFrame, counts: dict[str, int], as_of: dt.date, bases: LinkBases
 ) -> dg.AssetCheckResult:
     """The check result of `rule` given every finding known on night `as_of` and the rule's counts of that night:
     its unresolved findings most severe and oldest first, with keys, evidence and record links."""
@@ -43,16 +44,18 @@ def rule_check_result(
             **{name: counts[name] for name in NIGHT_COUNTS},
             "shown": shown_of(min(TABLE_LIMIT, unresolved.height), unresolved.height),
             "findings": findings_table(unresolved, as_of, TABLE_LIMIT),
-            "record_links": links_markdown(unresolved, LinkBases.from_environment(), TABLE_LIMIT),
+            "record_links": links_markdown(unresolved, bases, TABLE_LIMIT),
             "suggested_action": rule.suggested_action,
         },
     )
 
 
-def rule_check_results(known: pl.DataFrame, as_of: dt.date) -> list[dg.AssetCheckResult]:
-    """The check result of every rule on night `as_of`, given every finding known then."""
+def rule_check_results(
+    known: pl.DataFrame, as_of: dt.date, bases: LinkBases = REAL_HOSTS
+) -> list[dg.AssetCheckResult]:
+    """The check result of every rule on night `as_of`, given every finding known then; links point at `bases`."""
     counts = {row["rule_id"]: row for row in night_status(known, as_of).iter_rows(named=True)}
-    return [rule_check_result(rule, known, counts[rule.id], as_of) for rule in RULES]
+    return [rule_check_result(rule, known, counts[rule.id], as_of, bases) for rule in RULES]
 
 
 @dg.multi_asset_check(
@@ -62,7 +65,7 @@ def rule_check_results(known: pl.DataFrame, as_of: dt.date) -> list[dg.AssetChec
         )
         for rule in RULES
     ],
-    required_resource_keys={"duckdb", "audit_settings"},
+    required_resource_keys={"duckdb", "audit_settings", "reports"},
     pool=DUCKDB_POOL,
 )
 def rule_checks(context: dg.AssetCheckExecutionContext):
@@ -70,4 +73,4 @@ def rule_checks(context: dg.AssetCheckExecutionContext):
     as_of = context.resources.audit_settings.engine_settings().as_of
     with context.resources.duckdb.get_connection() as con:
         known = current_findings(con, as_of)
-    yield from rule_check_results(known, as_of)
+    yield from rule_check_results(known, as_of, context.resources.reports.link_bases())

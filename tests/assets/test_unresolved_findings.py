@@ -12,7 +12,7 @@ from assets.overview import AS_OF_TAG, CRITICAL_TAG, unresolved_findings
 from checks.findings import FINDING_COLUMNS
 from checks.history import acknowledge, merge_night
 from pipelines.database import open_database
-from pipelines.resources import AuditSettingsResource, duckdb_resource
+from pipelines.settings import resources_from_environment
 
 NIGHTS = (dt.date(2026, 6, 13), dt.date(2026, 6, 14), dt.date(2026, 6, 15))
 
@@ -45,10 +45,11 @@ def database(tmp_path):
     return path
 
 
-def test_the_overview_lists_every_unresolved_finding_critical_first_and_tags_the_run(database, monkeypatch):
-    monkeypatch.setenv("LNR_LINK_SALESFORCE_URL", "https://sf.example")
+def test_the_overview_lists_every_unresolved_finding_critical_first_and_tags_the_run(database):
     instance = dg.DagsterInstance.ephemeral()
-    resources = {"duckdb": duckdb_resource(str(database)), "audit_settings": AuditSettingsResource(as_of="2026-06-15")}
+    resources = resources_from_environment(
+        {"LNR_DUCKDB_PATH": str(database), "LNR_AS_OF": "2026-06-15", "LNR_LINK_SALESFORCE_URL": "https://sf.example"}
+    )
     result = dg.materialize([unresolved_findings], resources=resources, instance=instance)
 
     [materialization] = result.asset_materializations_for_node("audit__unresolved_findings")

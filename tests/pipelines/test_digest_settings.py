@@ -14,9 +14,11 @@ def reports(env):
     return resources_from_environment({"LNR_DUCKDB_PATH": "x.duckdb", **env})["reports"]
 
 
-def test_the_webhook_is_a_secret_read_at_run_time_and_the_defaults_are_quiet():
+def test_the_webhook_is_a_secret_read_at_run_time_and_the_defaults_are_quiet(monkeypatch):
     assert "secret" in ENVIRONMENT["LNR_DIGEST_WEBHOOK_URL"]
-    configured = reports({"LNR_DIGEST_WEBHOOK_URL": "https://hooks.example/services/T/B/token"})
+    url = "https://hooks.example/services/T/B/token"
+    monkeypatch.setenv("LNR_DIGEST_WEBHOOK_URL", url)
+    configured = reports({"LNR_DIGEST_WEBHOOK_URL": url})
     assert isinstance(configured.digest_webhook_url, dg.EnvVar)
     default = reports({})
     assert (default.webhook_settings(), default.digest_always, default.trend_nights) == (None, False, 28)
