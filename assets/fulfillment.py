@@ -7,6 +7,8 @@ import dagster as dg
 from asset_keys import DUCKDB_POOL, FINDINGS_KEY, REPORTS_KEY, SCORECARD_KEY
 from assets.report_data import report_frames
 from assets.reports import deliver, write_reports
+from assets.reports.digest import build_digest
+from checks.record_links import record_links
 
 
 class DeliveryFailed(RuntimeError):
@@ -22,13 +24,22 @@ class DeliveryFailed(RuntimeError):
     pool=DUCKDB_POOL,
 )
 def fulfillment_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """The night's findings as CSV files for Fulfillment (open, new, resolved, summary), delivered as configured."""
+    """The night's findings as CSV files for Fulfillment, delivered as configured with the morning digest."""
     as_of = context.resources.audit_settings.audit_date()
     settings = context.resources.reports
     with context.resources.duckdb.get_connection() as con:
         known, summary = report_frames(con, as_of)
-    files = write_reports(known, summary, Path(settings.directory), as_of, settings.link_bases())
-    results = deliver(files, settings.smtp_settings(), Path(settings.copy_to) if settings.copy_to else None)
+    bases = settings.link_bases()
+    files = write_reports(known, summary, Path(settings.directory), as_of, bases)
+    digest = build_digest(known, summary, as_of, lambda row: record_links(row, bases))
+    results = deliver(
+        files,
+        settings.smtp_settings(),
+        Path(settings.copy_to) if settings.copy_to else None,
+        digest=digest,
+        hook=settings.webhook_settings(),
+        always=settings.digest_always,
+    )
     for result in results:
         log = context.log.info if result.ok else context.log.error
         log(
@@ -37,6 +48,8 @@ def fulfillment_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResu
         )
     metadata = {
         "folder": dg.MetadataValue.path(str(files.folder)),
+        "digest_alerts": len(digest.alerts),
+        "digest_sent": any(r.channel in ("email", "webhook") and r.ok for r in results),
         **{path.name: dg.MetadataValue.path(str(path)) for path in files.paths},
         **{f"delivered_by_{r.channel}": r.ok for r in results},
     }
@@ -48,3 +61,4 @@ def fulfillment_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             + f" (the reports are kept in {files.folder})"
         )
     return dg.MaterializeResult(metadata=metadata)
+

@@ -7,7 +7,9 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
+from checks.catalogue import RULES
 from connectors.schema import SYSTEMS
 
 DIFFERS = "≠"
@@ -152,3 +154,20 @@ def says(evidence: dict, quoted: dict[str, list[str]] | None = None, limit: int 
             parts.append(f"{SYSTEM_NAMES[system]} says " + "; ".join(facts))
     text = " / ".join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def finding_evidence_text(evidence: str | None, rule_id: str, limit: int = 240) -> str | None:
+    """A finding's evidence JSON as "Zuora says … / CustomersDot says …", quoting what its rule's summary quotes;
+    None when there is no evidence object to read."""
+    if not evidence:
+        return None
+    try:
+        parsed = json.loads(evidence, parse_float=Decimal)
+    except ValueError:
+        return None
+    return says(parsed, _quoted(rule_id), limit) if isinstance(parsed, dict) else None
+
+
+@cache
+def _quoted(rule_id: str) -> dict[str, list[str]] | None:
+    return next((quoted_fields(rule.summary_template) for rule in RULES if rule.id == rule_id), None)

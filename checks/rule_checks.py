@@ -7,22 +7,14 @@ import polars as pl
 
 from asset_keys import DUCKDB_POOL, FINDINGS_KEY
 from checks.catalogue import RULES, Rule
+from checks.finding_table import findings_table, in_display_order, links_markdown, shown_of
 from checks.findings import UNRESOLVED, blocking_severity
 from checks.history import NIGHT_COUNTS, current_findings, night_status
 from checks.lineage import rule_reads
+from checks.record_links import LinkBases
 
 TABLE_LIMIT = 50
-FINDINGS_TABLE_SCHEMA = dg.TableSchema(
-    columns=[
-        dg.TableColumn("subject_id", "string"),
-        dg.TableColumn("status", "string"),
-        dg.TableColumn("severity", "string"),
-        dg.TableColumn("summary", "string"),
-        dg.TableColumn("first_seen", "string"),
-        dg.TableColumn("acknowledged", "string"),
-        dg.TableColumn("finding_id", "string"),
-    ]
-)
+REAL_HOSTS = LinkBases()
 
 
 def check_severity(rule: Rule) -> dg.AssetCheckSeverity:
@@ -30,52 +22,50 @@ def check_severity(rule: Rule) -> dg.AssetCheckSeverity:
     return dg.AssetCheckSeverity.ERROR if blocking_severity(rule.severity) else dg.AssetCheckSeverity.WARN
 
 
-def rule_check_result(rule: Rule, known: pl.DataFrame, counts: dict[str, int]) -> dg.AssetCheckResult:
-    """The check result of `rule` given every finding known on the night and the rule's counts of that night."""
-    unresolved = known.filter((pl.col("rule_id") == rule.id) & UNRESOLVED)
-    shown = unresolved.sort(["acknowledged", "first_seen", "subject_id"]).head(TABLE_LIMIT)
-    records = [
-        dg.TableRecord(
-            {
-                "subject_id": row["subject_id"],
-                "status": row["status"],
-                "severity": row["severity"],
-                "summary": row["summary"] or "",
-                "first_seen": str(row["first_seen"]),
-                "acknowledged": f"until {row['ack_until']}: {row['ack_reason']}" if row["acknowledged"] else "",
-                "finding_id": row["finding_id"],
-            }
-        )
-        for row in shown.iter_rows(named=True)
-    ]
+def check_description(rule: Rule) -> str:
+    """The rule's severity in capitals, so a critical rule stands out from a high one, then what it finds."""
+    return f"{rule.severity.upper()}: {rule.summary_line}"
+
+
+def rule_check_result(
+    rule: Rule, known: pl.DataFrame, counts: dict[str, int], as_of: dt.date, bases: LinkBases
+) -> dg.AssetCheckResult:
+    """The check result of `rule` given every finding known on night `as_of` and the rule's counts of that night:
+    its unresolved findings most severe and oldest first, with keys, evidence and record links."""
+    unresolved = in_display_order(known.filter((pl.col("rule_id") == rule.id) & UNRESOLVED))
     return dg.AssetCheckResult(
         check_name=rule.id,
         asset_key=FINDINGS_KEY,
         passed=counts["unresolved"] == counts["acknowledged"],
         severity=check_severity(rule),
-        description=rule.summary_line,
+        description=check_description(rule),
         metadata={
+            "rule_severity": rule.severity,
             **{name: counts[name] for name in NIGHT_COUNTS},
-            "findings": dg.MetadataValue.table(records=records, schema=FINDINGS_TABLE_SCHEMA),
+            "shown": shown_of(min(TABLE_LIMIT, unresolved.height), unresolved.height),
+            "findings": findings_table(unresolved, as_of, TABLE_LIMIT),
+            "record_links": links_markdown(unresolved, bases, TABLE_LIMIT),
             "suggested_action": rule.suggested_action,
         },
     )
 
 
-def rule_check_results(known: pl.DataFrame, as_of: dt.date) -> list[dg.AssetCheckResult]:
-    """The check result of every rule on night `as_of`, given every finding known then."""
+def rule_check_results(
+    known: pl.DataFrame, as_of: dt.date, bases: LinkBases = REAL_HOSTS
+) -> list[dg.AssetCheckResult]:
+    """The check result of every rule on night `as_of`, given every finding known then; links point at `bases`."""
     counts = {row["rule_id"]: row for row in night_status(known, as_of).iter_rows(named=True)}
-    return [rule_check_result(rule, known, counts[rule.id]) for rule in RULES]
+    return [rule_check_result(rule, known, counts[rule.id], as_of, bases) for rule in RULES]
 
 
 @dg.multi_asset_check(
     specs=[
         dg.AssetCheckSpec(
-            rule.id, asset=FINDINGS_KEY, description=rule.summary_line, additional_deps=list(rule_reads(rule))
+            rule.id, asset=FINDINGS_KEY, description=check_description(rule), additional_deps=list(rule_reads(rule))
         )
         for rule in RULES
     ],
-    required_resource_keys={"duckdb", "audit_settings"},
+    required_resource_keys={"duckdb", "audit_settings", "reports"},
     pool=DUCKDB_POOL,
 )
 def rule_checks(context: dg.AssetCheckExecutionContext):
@@ -83,4 +73,4 @@ def rule_checks(context: dg.AssetCheckExecutionContext):
     as_of = context.resources.audit_settings.engine_settings().as_of
     with context.resources.duckdb.get_connection() as con:
         known = current_findings(con, as_of)
-    yield from rule_check_results(known, as_of)
+    yield from rule_check_results(known, as_of, context.resources.reports.link_bases())

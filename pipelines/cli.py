@@ -137,8 +137,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
             **environment(),
             "DAGSTER_HOME": str(paths.dagster_home.resolve()),
             **sandbox_environment(servers.endpoints, str(paths.database.resolve()), summary.as_of, str(paths.out)),
+            "LNR_SCHEDULE_STATUS": "stopped",
         }
-        print(f"\nDagster UI on http://{args.host}:{args.port} (Ctrl-C stops it and the sandbox servers)")
+        print(f"\nDagster UI on http://{args.host}:{args.port} (Ctrl-C stops it and the sandbox servers);")
+        print("the nightly schedule is stopped: start it under Automation, or run the job from the Launchpad")
         command = [
             sys.executable,
             "-m",

@@ -15,6 +15,8 @@ from pydantic import PrivateAttr
 
 from assets.extraction import DEFAULT_POLICY, ExtractionPolicy
 from assets.reports.mail import SmtpSettings
+from assets.reports.webhook import WebhookSettings
+from assets.trend.compute import DEFAULT_NIGHTS
 from checks.engine import AuditSettings
 from checks.record_links import LINK_VARIABLES, LinkBases
 from connectors.connection import Connection
@@ -151,7 +153,8 @@ class AuditSettingsResource(dg.ConfigurableResource):
 
 
 class ReportsResource(dg.ConfigurableResource):
-    """Where the Fulfillment reports go: a folder, an optional copy, an optional e-mail."""
+    """Where the Fulfillment reports go (a folder, an optional copy, an optional e-mail), the morning digest's
+    webhook, and the trend's window and weekday."""
 
     directory: str = "reports"
     copy_to: str | None = None
@@ -166,11 +169,23 @@ class ReportsResource(dg.ConfigurableResource):
     link_salesforce_url: str | None = None
     link_customersdot_url: str | None = None
     link_gitlab_url: str | None = None
+    digest_webhook_url: str | None = None
+    digest_always: bool = False
+    trend_nights: int = DEFAULT_NIGHTS
+    trend_weekday: str = "monday"
 
     def link_bases(self) -> LinkBases:
         """Where the findings' links point: the configured hosts, the real ones for those unset."""
         urls = {system: getattr(self, f"link_{system}_url") for system in LINK_VARIABLES}
         return LinkBases(**{system: url for system, url in urls.items() if url})
+
+    def webhook_settings(self) -> WebhookSettings | None:
+        """The digest's incoming webhook, or None when none is configured."""
+        return WebhookSettings(self.digest_webhook_url) if self.digest_webhook_url else None
+
+    def weekly(self, as_of: dt.date) -> bool:
+        """Whether night `as_of` falls on the trend's weekday, when the trend is mailed."""
+        return as_of.strftime("%A").lower() == self.trend_weekday.strip().lower()
 
     def smtp_settings(self) -> SmtpSettings | None:
         """The SMTP settings, or None when no e-mail is configured."""

@@ -19,6 +19,7 @@ DEMO_DATABASE = "out/demo/lnr_audit.duckdb"  # where `make demo` writes it
 DEFAULT_DAGSTER_HOME = ".dagster_home"
 DEFAULT_CRON = "0 3 * * *"
 DEFAULT_TIMEZONE = "UTC"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _split(value: str) -> list[str]:
@@ -37,6 +38,25 @@ def _number(value: str) -> float:
         return float(value)
     except ValueError:
         raise ValueError("a number") from None
+
+
+def _true(value: str) -> bool:
+    """true/false (only `true` is true)."""
+    return value.strip().lower() == "true"
+
+
+def _weekday(value: str) -> str:
+    """A weekday's English name, in lower case."""
+    if value.strip().lower() not in WEEKDAYS:
+        raise ValueError(f"a weekday ({', '.join(WEEKDAYS)})")
+    return value.strip().lower()
+
+
+def _schedule_status(value: str) -> str:
+    """running or stopped."""
+    if value.strip().lower() not in ("running", "stopped"):
+        raise ValueError("running or stopped")
+    return value.strip().lower()
 
 
 def _whole_number(value: str) -> int:
@@ -118,9 +138,20 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("LNR_SMTP_PASSWORD", "SMTP password (secret)", "reports", "smtp_password", secret=True),
     Variable("LNR_SMTP_SENDER", "From: address of the report e-mail", "reports", "smtp_sender"),
     Variable("LNR_SMTP_RECIPIENTS", "report recipients, comma-separated", "reports", "smtp_recipients", _split),
+    Variable("LNR_DIGEST_WEBHOOK_URL",
+             "Slack-compatible incoming webhook for the morning digest (secret; unset: none)",
+             "reports", "digest_webhook_url", secret=True),
+    Variable("LNR_DIGEST_ALWAYS", "true: send the digest even on a night with nothing new (default false)",
+             "reports", "digest_always", _true),
+    Variable("LNR_TREND_NIGHTS", "nights the trend report covers (default 28)", "reports", "trend_nights",
+             _whole_number),
+    Variable("LNR_TREND_WEEKDAY", "weekday on which the trend CSV and chart are mailed (default monday)",
+             "reports", "trend_weekday", _weekday),
     Variable("LNR_SCHEDULE_CRON", f"cron of the nightly audit (default {DEFAULT_CRON})", default=DEFAULT_CRON),
     Variable("LNR_SCHEDULE_TIMEZONE", f"time zone of the schedule (default {DEFAULT_TIMEZONE})",
              default=DEFAULT_TIMEZONE),
+    Variable("LNR_SCHEDULE_STATUS", "running or stopped: the schedule's state when first loaded (default running)",
+             read=_schedule_status, default="running"),
     Variable("LNR_LINK_ZUORA_URL", f"Zuora web UI the findings link to (default {LinkBases.zuora})",
              "reports", "link_zuora_url"),
     Variable("LNR_LINK_SALESFORCE_URL",

@@ -5,14 +5,16 @@ Delivery only reads the report files: whatever happens, they stay in `reports/<a
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assets.reports import mail
+from assets.reports import mail, webhook
 from assets.reports.atomic import replacing_folder
+from assets.reports.digest import Digest, slack_payload
 from assets.reports.writer import ReportFiles
 from connectors.retry import RetryPolicy, with_retries
 
@@ -37,15 +39,47 @@ def send_reports(
     files: ReportFiles,
     settings: mail.SmtpSettings,
     *,
+    digest: Digest | None = None,
     attempts: int = DEFAULT_ATTEMPTS,
     backoff: float = DEFAULT_BACKOFF,
 ) -> DeliveryResult:
-    """Mail the report files to the configured recipients, retrying transient failures."""
+    """Mail the report files (and the night's digest, when given) to the recipients, retrying transient failures."""
 
     def send() -> None:
-        mail.send_message(mail.compose_message(files, settings.sender, settings.recipients), settings)
+        mail.send_message(mail.compose_message(files, settings.sender, settings.recipients, digest), settings)
 
     return _with_retries("email", f"{settings.host}:{settings.port}", send, attempts, backoff)
+
+
+def send_trend(
+    as_of: dt.date,
+    nights: int,
+    paths: tuple[Path, ...],
+    settings: mail.SmtpSettings,
+    *,
+    attempts: int = DEFAULT_ATTEMPTS,
+    backoff: float = DEFAULT_BACKOFF,
+) -> DeliveryResult:
+    """Mail the weekly trend files to the report recipients, retrying transient failures."""
+
+    def send() -> None:
+        message = mail.compose_trend_message(as_of, nights, paths, settings.sender, settings.recipients)
+        mail.send_message(message, settings)
+
+    return _with_retries("email", f"{settings.host}:{settings.port}", send, attempts, backoff)
+
+
+def post_digest(
+    digest: Digest,
+    settings: webhook.WebhookSettings,
+    *,
+    attempts: int = DEFAULT_ATTEMPTS,
+    backoff: float = DEFAULT_BACKOFF,
+) -> DeliveryResult:
+    """Post the night's digest to the incoming webhook, retrying transient failures."""
+    return _with_retries(
+        "webhook", settings.target, lambda: webhook.post_payload(slack_payload(digest), settings), attempts, backoff
+    )
 
 
 def copy_reports(
@@ -67,16 +101,28 @@ def deliver(
     smtp: mail.SmtpSettings | None,
     folder: Path | None,
     *,
+    digest: Digest | None = None,
+    hook: webhook.WebhookSettings | None = None,
+    always: bool = False,
     attempts: int = DEFAULT_ATTEMPTS,
     backoff: float = DEFAULT_BACKOFF,
 ) -> list[DeliveryResult]:
-    """Deliver the report files over each configured channel: one result per channel, none if none is set."""
+    """Deliver the report files over each configured channel: one result per channel, none if none is set.
+
+    With a digest, the mail carries it and the webhook gets it; on a night with no news neither is sent unless
+    `always`. The folder copy is made every night.
+    """
     results = []
-    if smtp is not None:
-        results.append(send_reports(files, smtp, attempts=attempts, backoff=backoff))
+    quiet = digest is not None and not digest.has_news and not always
+    if quiet and (smtp is not None or hook is not None):
+        logger.info("nothing new on %s: no digest sent", files.as_of)
+    if smtp is not None and not quiet:
+        results.append(send_reports(files, smtp, digest=digest, attempts=attempts, backoff=backoff))
+    if hook is not None and digest is not None and not quiet:
+        results.append(post_digest(digest, hook, attempts=attempts, backoff=backoff))
     if folder is not None:
         results.append(copy_reports(files, folder, attempts=attempts, backoff=backoff))
-    if not results:
+    if smtp is None and hook is None and folder is None:
         logger.warning("no report delivery configured; the reports stay in %s", files.folder)
     return results
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from assets.reports.columns import SUMMARY_COLUMNS, SUMMARY_COUNTS, TOTAL_ROW
+from assets.reports.digest import Digest, digest_text
 from assets.reports.writer import ReportFiles
 
 
@@ -37,24 +39,50 @@ class SmtpSettings:
             raise ValueError("refusing to send the SMTP password without STARTTLS")
 
 
-def compose_message(files: ReportFiles, sender: str, recipients: tuple[str, ...]) -> EmailMessage:
-    """The report mail: per-rule counts in the body, the four CSV files attached as text/csv."""
+def compose_message(
+    files: ReportFiles, sender: str, recipients: tuple[str, ...], digest: Digest | None = None
+) -> EmailMessage:
+    """The report mail: the night's digest (when given) and per-rule counts in the body, the CSV files attached."""
     rules = _read_summary(files.summary)
     totals = {count: sum(int(rule[count]) for rule in rules) for count in SUMMARY_COUNTS}
     message = EmailMessage()
     message["Subject"] = (
-        f"lnr-audit {files.as_of}: {totals['unresolved']} unresolved, {totals['new']} new, "
+        digest.headline
+        if digest is not None
+        else f"lnr-audit {files.as_of}: {totals['unresolved']} unresolved, {totals['new']} new, "
         f"{totals['resolved']} resolved"
     )
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
-    message.set_content(_body(files, rules, totals))
+    message.set_content((digest_text(digest) + "\n" if digest is not None else "") + _body(files, rules, totals))
     for path in files.paths:
         message.add_attachment(
             path.read_bytes(), maintype="text", subtype="csv", filename=path.name, params={"charset": "utf-8"}
         )
+    return message
+
+
+def compose_trend_message(
+    as_of: dt.date, nights: int, paths: tuple[Path, ...], sender: str, recipients: tuple[str, ...]
+) -> EmailMessage:
+    """The weekly trend mail: what the files hold in the body, the trend CSV and its PNG chart attached."""
+    message = EmailMessage()
+    message["Subject"] = f"lnr-audit trend: findings of the {nights} nights to {as_of}"
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
+    message.set_content(
+        f"Which defects recur and where they come from, over the {nights} nights to {as_of}.\n\n"
+        "trend.csv: per rule (and `all` rules), the findings new, reopened and resolved in those nights, and those\n"
+        "unresolved with their median age in days; in all, by purchase channel and by deployment.\n"
+        "trend.png: per rule, the findings new or reopened by purchase channel and by deployment.\n"
+    )
+    for path in paths:
+        maintype, subtype = ("image", "png") if path.suffix == ".png" else ("text", "csv")
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
     return message
 
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -22,8 +20,7 @@ from assets.reports.columns import (
     TOTAL_ROW,
 )
 from assets.reports.csv_safety import SpreadsheetDialect, spreadsheet_cell
-from checks.catalogue import RULES
-from checks.evidence_view import quoted_fields, says
+from checks.evidence_view import finding_evidence_text
 from checks.findings import KEY_NAMES, STATUS_NAMES, UNRESOLVED, resolved_on_night, severity_rank
 from checks.record_links import LinkBases, system_links
 
@@ -102,26 +99,15 @@ def _presented(findings: pl.DataFrame, bases: LinkBases) -> pl.DataFrame:
     """`findings` ordered most severe, then rule, then oldest first, with their evidence text and links."""
     rows = findings.select(["rule_id", "evidence", *KEY_NAMES]).iter_rows(named=True)
     derived = [
-        {"evidence_text": _evidence_text(row["evidence"], row["rule_id"]), **_link_cells(system_links(row, bases))}
+        {
+            "evidence_text": finding_evidence_text(row["evidence"], row["rule_id"]),
+            **_link_cells(system_links(row, bases)),
+        }
         for row in rows
     ]
     schema = dict.fromkeys(["evidence_text", *LINK_COLUMNS.values()], pl.String)
     presented = findings.hstack(pl.DataFrame(derived, schema=schema))
     return presented.sort([severity_rank(), "rule_id", "first_seen", "subject_id"])
-
-
-_QUOTED = {rule.id: quoted_fields(rule.summary_template) for rule in RULES}
-
-
-def _evidence_text(evidence: str | None, rule_id: str) -> str | None:
-    """The evidence as "Zuora says … / CustomersDot says …", quoting what the rule's summary quotes."""
-    if not evidence:
-        return None
-    try:
-        parsed = json.loads(evidence, parse_float=Decimal)
-    except ValueError:
-        return None
-    return says(parsed, _QUOTED.get(rule_id)) if isinstance(parsed, dict) else None
 
 
 def _link_cells(links: dict[str, str]) -> dict[str, str | None]:

@@ -101,9 +101,9 @@ def test_connections_hold_duckdb_to_the_memory_limit(tmp_path, monkeypatch):
             return current_limit(con)
 
     with connect(str(tmp_path / "default.duckdb")) as con:
-        assert current_limit(con) == reported(DEFAULT_MEMORY_LIMIT) != reported("1GB")
-    with connect(str(tmp_path / "given.duckdb"), memory_limit="1GB") as con:
-        assert current_limit(con) == reported("1GB")
+        assert current_limit(con) == reported(DEFAULT_MEMORY_LIMIT) != reported("512MB")
+    with connect(str(tmp_path / "given.duckdb"), memory_limit="512MB") as con:
+        assert current_limit(con) == reported("512MB")
     monkeypatch.setenv("LNR_DUCKDB_MEMORY_LIMIT", "2GB")
     with open_database(tmp_path / "set.duckdb", read_only=False) as con:
         assert current_limit(con) == reported("2GB")

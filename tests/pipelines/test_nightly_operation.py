@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
+import email.policy
 import shutil
 from pathlib import Path
 
@@ -11,6 +13,8 @@ import pytest
 
 from asset_keys import DUCKDB_POOL
 from assets.fulfillment import fulfillment_reports
+from assets.overview import unresolved_findings
+from assets.trend_report import finding_trend_report
 from pipelines.catalogue_doc import render_catalogue
 from pipelines.definitions import defs
 from pipelines.jobs import NIGHTLY_JOB_NAME
@@ -21,6 +25,7 @@ from pipelines.sensors import nightly_audit_failure
 from pipelines.settings import resources_from_environment, sandbox_environment
 from sandbox.servers import SandboxServers
 from sandbox.world import read_manifest
+from tests.webhook_receiver import serve_webhook
 from tests.world_sources import world_resources
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,8 +64,11 @@ def test_the_rule_reference_page_is_generated_from_the_catalogue():
     assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == render_catalogue()
 
 
-def reports_of_last_night(audited_nights, out: Path, reports: ReportsResource) -> dg.ExecuteInProcessResult:
-    """The reports step of the last shared night run again by Dagster on a copy of its database, through `reports`."""
+def reports_of_last_night(
+    audited_nights, out: Path, reports: ReportsResource, assets=(fulfillment_reports,)
+) -> dg.ExecuteInProcessResult:
+    """The reports step (or `assets`) of the last shared night run again by Dagster on a copy of its database,
+    through `reports`."""
     database = out / "db.duckdb"
     shutil.copyfile(audited_nights.database, database)
     wal = audited_nights.database.with_name(audited_nights.database.name + ".wal")
@@ -70,12 +78,13 @@ def reports_of_last_night(audited_nights, out: Path, reports: ReportsResource) -
     resources = resources_from_environment({"LNR_DUCKDB_PATH": str(database), "LNR_AS_OF": as_of})
     resources["reports"] = reports
     return dg.materialize(
-        [fulfillment_reports], resources=resources, instance=dagster_instance(out / "home"), raise_on_error=False
+        list(assets), resources=resources, instance=dagster_instance(out / "home"), raise_on_error=False
     )
 
 
-def smtp_reports(out: Path, port: int) -> ReportsResource:
+def smtp_reports(out: Path, port: int, **settings) -> ReportsResource:
     return ReportsResource(
+        **settings,
         directory=str(out),
         smtp_host="127.0.0.1",
         smtp_port=port,
@@ -85,15 +94,33 @@ def smtp_reports(out: Path, port: int) -> ReportsResource:
     )
 
 
-def test_a_night_mails_its_reports(audited_nights, tmp_path, smtp_server):
-    night = reports_of_last_night(audited_nights, tmp_path, smtp_reports(tmp_path, smtp_server.port))
+def test_a_night_mails_its_reports_with_the_digest_and_posts_it_to_the_webhook(
+    audited_nights, tmp_path, smtp_server, monkeypatch
+):
+    for proxy in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):  # the receiver is on loopback
+        monkeypatch.delenv(proxy, raising=False)
+    as_of = dt.date.fromisoformat(read_manifest(audited_nights.worlds[-1]).as_of)
+    with serve_webhook() as receiver:
+        weekly = {"trend_weekday": as_of.strftime("%A"), "trend_nights": 7}
+        reports = smtp_reports(
+            tmp_path, smtp_server.port, digest_webhook_url=receiver.url, digest_always=True, **weekly
+        )
+        night = reports_of_last_night(
+            audited_nights, tmp_path, reports, (fulfillment_reports, finding_trend_report, unresolved_findings)
+        )
     assert night.success, step_failures(night)
-    [received] = smtp_server.inbox.messages
+    [received, trend] = smtp_server.inbox.messages
     assert received["rcpt_tos"] == ["fulfillment@example.com", "lnr@example.com"]
-    message = email.message_from_bytes(received["content"])
+    message = email.message_from_bytes(received["content"], policy=email.policy.default)
     attachments = {part.get_filename() for part in message.walk() if part.get_filename()}
     assert attachments == {"findings_open.csv", "findings_new.csv", "findings_resolved.csv", "summary.csv"}
-    assert f"{audited_nights.summaries[-1].findings['unresolved']} unresolved" in message["Subject"]
+    assert message["Subject"].startswith(f"lnr-audit {as_of}: ") and " critical and " in message["Subject"]
+    [post] = receiver.posts
+    assert post["json"]["text"] == message["Subject"]
+    trend_message = email.message_from_bytes(trend["content"])
+    assert {part.get_filename() for part in trend_message.walk() if part.get_filename()} == {"trend.csv", "trend.png"}
+    run = dagster_instance(tmp_path / "home").get_run_by_id(night.run_id)
+    assert run.tags["lnr/as_of"] == str(as_of) and int(run.tags["lnr/critical_findings"]) >= 0
 
 
 def test_a_night_with_the_mail_server_down_fails_keeps_the_reports_and_the_sensor_mails_it(

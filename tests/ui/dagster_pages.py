@@ -12,8 +12,8 @@ from tests.ui.browser import HeadlessChromium
 _METADATA_TABLE_JS = """
 ((label) => {
   for (const row of document.querySelectorAll('tr')) {
-    const [key, value] = row.cells;
-    const table = value && value.querySelector('table');
+    const [key, ...values] = row.cells;  // an asset's metadata has a timestamp column between
+    const table = values.map((cell) => cell.querySelector('table')).find(Boolean);
     if (!table || key.innerText.trim() !== label) continue;
     const columns = [...table.tHead.rows[0].cells].map((cell) => cell.innerText.trim());
     const rows = table.tBodies[0] ? [...table.tBodies[0].rows] : [];
@@ -53,3 +53,11 @@ def metadata_table(browser: HeadlessChromium, label: str, timeout: float = 10) -
     """The rows of the table metadata entry `label` shown on the page, as {column: cell text}."""
     found = browser.wait_for(f"{_METADATA_TABLE_JS}({json.dumps(label)})", timeout, f"metadata table {label!r}")
     return found["rows"]
+
+
+def scroll_to_metadata(browser: HeadlessChromium, label: str) -> None:
+    """Scroll the metadata entry `label` to the top of the view, for a screenshot of it."""
+    browser.evaluate(
+        "(() => { const row = [...document.querySelectorAll('tr')].find((r) => r.cells[0] &&"
+        f" r.cells[0].innerText.trim() === {json.dumps(label)}); if (row) row.scrollIntoView({{block: 'start'}}); }})()"
+    )
