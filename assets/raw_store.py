@@ -12,24 +12,15 @@ import duckdb
 import polars as pl
 
 from checks.transaction import transaction
+from connectors.frames import POLARS_TYPES
 from connectors.schema import (
     SOURCE_OBJECTS,
     SYSTEMS,
     CoercionError,
-    FieldType,
     SourceObject,
     coerce_record,
     object_label,
 )
-
-POLARS_TYPES = {
-    FieldType.STRING: pl.String,
-    FieldType.INTEGER: pl.Int64,
-    FieldType.MONEY: pl.Decimal(18, 2),
-    FieldType.BOOLEAN: pl.Boolean,
-    FieldType.DATE: pl.Date,
-    FieldType.DATETIME: pl.Datetime("us", "UTC"),
-}
 
 # DuckDB's default limit is 80% of the machine's memory, and it keeps what it read until then: the audit's memory
 # grows with the data (about 700 MB at 100,000 customers against 280 MB at 10,000). Held at a limit, the joins and

@@ -21,18 +21,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from connectors.frames import POLARS_TYPES
 from connectors.schema import FieldType, objects_of
 from sandbox.servers.store import Table, WorldStore
 
 SYSTEM = "zuora"
-_POLARS_TYPES = {
-    FieldType.STRING: pl.String,
-    FieldType.INTEGER: pl.Int64,
-    FieldType.MONEY: pl.Decimal(18, 2),
-    FieldType.BOOLEAN: pl.Boolean,
-    FieldType.DATE: pl.Date,
-    FieldType.DATETIME: pl.Datetime("us", "UTC"),
-}
 
 
 class DataQueryError(ValueError):
@@ -81,7 +74,7 @@ def _frame(table: Table | None) -> pl.DataFrame:
     assert table is not None
     columns = {}
     for f in table.obj.fields:
-        series = pl.Series(table.column(f.name), dtype=_POLARS_TYPES[f.type])
+        series = pl.Series(table.column(f.name), dtype=POLARS_TYPES[f.type])
         columns[f.name.lower()] = series.dt.replace_time_zone(None) if f.type is FieldType.DATETIME else series
     return pl.DataFrame(columns)
 
