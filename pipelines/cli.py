@@ -46,10 +46,13 @@ def _rule_id(text: str) -> str:
 
 def _open_database(args: argparse.Namespace, *, read_only: bool):
     """The database of `--db`, waiting up to `--wait` seconds for a running audit to release it."""
-    from pipelines.database import DEFAULT_WAIT_SECONDS, database_path, open_database
+    from pipelines.database import DEFAULT_WAIT_SECONDS, open_database
+    from pipelines.settings import database_path, setting
 
     wait = DEFAULT_WAIT_SECONDS if args.wait is None else args.wait
-    return open_database(database_path(args.db), read_only=read_only, wait_seconds=wait)
+    return open_database(
+        database_path(args.db), read_only=read_only, wait_seconds=wait, memory_limit=setting("LNR_DUCKDB_MEMORY_LIMIT")
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -82,7 +85,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def demo_next_step(database: Path) -> str:
     """The command that lists the demo's findings, as the user can type it where they ran the demo."""
-    from pipelines.database import database_path
+    from pipelines.settings import database_path
 
     found_by_default = database_path().resolve() == database.resolve()
     listing = " ".join([command_name(), "findings", "list", *([] if found_by_default else ["--db", str(database)])])
@@ -275,8 +278,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from assets.report_data import report_frames
     from assets.reports import write_reports
     from checks.history import latest_night
-    from pipelines.database import database_path
-    from pipelines.settings import link_bases, setting
+    from pipelines.settings import database_path, link_bases, setting
 
     with _open_database(args, read_only=True) as con:
         night = args.as_of or latest_night(con)

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from assets.raw_store import connect
+from assets.raw_store import DEFAULT_MEMORY_LIMIT, connect
 from checks.history import ensure_history, needs_id_migration
 from connectors.retry import RetryPolicy, with_retries
-from pipelines.settings import DEFAULT_DATABASE, DEMO_DATABASE, setting
 
 DEFAULT_WAIT_SECONDS = 10.0
 
@@ -20,18 +19,8 @@ class DatabaseBusy(RuntimeError):
     """The database is held by a running audit for longer than we wait."""
 
 
-def database_path(explicit: str | None = None) -> Path:
-    """The DuckDB file: the given path, else LNR_DUCKDB_PATH, else ./lnr_audit.duckdb, else the demo's when only
-    it exists (so that the commands work right after `make demo`)."""
-    if explicit:
-        return Path(explicit)
-    configured = setting("LNR_DUCKDB_PATH")
-    chosen, demo = Path(configured), Path(DEMO_DATABASE)
-    return demo if configured == DEFAULT_DATABASE and not chosen.exists() and demo.exists() else chosen
-
-
 def open_database(
-    path: Path, *, read_only: bool, wait_seconds: float = DEFAULT_WAIT_SECONDS
+    path: Path, *, read_only: bool, wait_seconds: float = DEFAULT_WAIT_SECONDS, memory_limit: str = DEFAULT_MEMORY_LIMIT
 ) -> duckdb.DuckDBPyConnection:
     """A connection to `path`, retrying while another process writes it, then DatabaseBusy.
 
@@ -39,12 +28,12 @@ def open_database(
     """
     if read_only and not path.exists():
         raise FileNotFoundError(f"no audit database at {path}: run the audit first (lnr-audit run or lnr-audit demo)")
-    con = _connect_waiting(path, read_only, wait_seconds)
+    con = _connect_waiting(path, read_only, wait_seconds, memory_limit)
     if read_only and history_needs_migration(con):
         con.close()
-        with _connect_waiting(path, False, wait_seconds) as writer:
+        with _connect_waiting(path, False, wait_seconds, memory_limit) as writer:
             ensure_history(writer)
-        con = _connect_waiting(path, True, wait_seconds)
+        con = _connect_waiting(path, True, wait_seconds, memory_limit)
     return con
 
 
@@ -56,10 +45,11 @@ def history_needs_migration(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(present) and needs_id_migration(con)
 
 
-def _connect_waiting(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
-    """A connection to `path` (DuckDB held to LNR_DUCKDB_MEMORY_LIMIT), retrying while another process holds it
-    for up to `wait_seconds`."""
-    limit = setting("LNR_DUCKDB_MEMORY_LIMIT")
+def _connect_waiting(
+    path: Path, read_only: bool, wait_seconds: float, memory_limit: str
+) -> duckdb.DuckDBPyConnection:
+    """A connection to `path` (DuckDB held to `memory_limit`), retrying while another process holds it for up to
+    `wait_seconds`."""
     policy = RetryPolicy(max_attempts=sys.maxsize, backoff_base=0.1, backoff_max=1.0, jitter=False)
 
     def locked(exc: Exception) -> bool:
@@ -67,7 +57,7 @@ def _connect_waiting(path: Path, read_only: bool, wait_seconds: float) -> duckdb
 
     try:
         return with_retries(
-            lambda: connect(str(path), read_only=read_only, memory_limit=limit),
+            lambda: connect(str(path), read_only=read_only, memory_limit=memory_limit),
             policy,
             transient=locked,
             deadline=time.monotonic() + wait_seconds,

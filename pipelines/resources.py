@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from assets.extraction import DEFAULT_POLICY, ExtractionPolicy
+from assets.raw_store import DEFAULT_MEMORY_LIMIT
 from assets.reports.mail import SmtpSettings
 from assets.reports.webhook import WebhookSettings
 from assets.trend.compute import DEFAULT_NIGHTS
@@ -206,6 +207,7 @@ class AuditDatabase(DuckDBResource):
     """The audit's DuckDB file, held by one run at a time (its run lock); every connection works in UTC."""
 
     lock_wait_seconds: float = 120.0
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     _run_lock: Any = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -232,7 +234,9 @@ class AuditDatabase(DuckDBResource):
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the file, in UTC, waiting while another process writes it; closed even on error."""
-        con = open_database(Path(self.database), read_only=False, wait_seconds=self.lock_wait_seconds)
+        con = open_database(
+            Path(self.database), read_only=False, wait_seconds=self.lock_wait_seconds, memory_limit=self.memory_limit
+        )
         try:
             yield con
         finally:

@@ -86,7 +86,7 @@ VARIABLES: tuple[Variable, ...] = (
              default=DEFAULT_DATABASE),
     Variable("LNR_DUCKDB_MEMORY_LIMIT",
              f"DuckDB's memory limit; larger joins spill to disk (default {DEFAULT_MEMORY_LIMIT})",
-             default=DEFAULT_MEMORY_LIMIT),
+             "duckdb", "memory_limit", default=DEFAULT_MEMORY_LIMIT),
     Variable("LNR_AS_OF", "the audit date YYYY-MM-DD (default: today, UTC)", "audit_settings", "as_of"),
     Variable("LNR_EXCLUDED_ZUORA_ACCOUNTS", "Zuora account numbers left out of the audit, comma-separated",
              "audit_settings", "excluded_zuora_accounts", _split),
@@ -247,6 +247,16 @@ def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str
                 fields[variable.resource][variable.field] = value
     fields["reports"].setdefault("directory", str(Path(fields["duckdb"]["database"]).parent))
     return {name: resource_type(**fields[name]) for name, resource_type in RESOURCE_TYPES.items()}
+
+
+def database_path(explicit: str | None = None) -> Path:
+    """The DuckDB file: the given path, else LNR_DUCKDB_PATH, else ./lnr_audit.duckdb, else the demo's when only
+    it exists (so that the commands work right after `make demo`)."""
+    if explicit:
+        return Path(explicit)
+    configured = setting("LNR_DUCKDB_PATH")
+    chosen, demo = Path(configured), Path(DEMO_DATABASE)
+    return demo if configured == DEFAULT_DATABASE and not chosen.exists() and demo.exists() else chosen
 
 
 def link_bases(env: Mapping[str, str] | None = None) -> LinkBases:

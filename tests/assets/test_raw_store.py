@@ -89,8 +89,8 @@ def test_incremental_merge_without_reconciliation_keeps_unchanged_rows(con):
 
 
 
-def test_connections_hold_duckdb_to_the_memory_limit(tmp_path, monkeypatch):
-    from pipelines.database import open_database
+def test_connections_hold_duckdb_to_the_memory_limit(tmp_path):
+    from pipelines.settings import resources_from_environment
 
     def current_limit(con: duckdb.DuckDBPyConnection) -> str:
         return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
@@ -104,6 +104,6 @@ def test_connections_hold_duckdb_to_the_memory_limit(tmp_path, monkeypatch):
         assert current_limit(con) == reported(DEFAULT_MEMORY_LIMIT) != reported("512MB")
     with connect(str(tmp_path / "given.duckdb"), memory_limit="512MB") as con:
         assert current_limit(con) == reported("512MB")
-    monkeypatch.setenv("LNR_DUCKDB_MEMORY_LIMIT", "2GB")
-    with open_database(tmp_path / "set.duckdb", read_only=False) as con:
+    env = {"LNR_DUCKDB_PATH": str(tmp_path / "set.duckdb"), "LNR_DUCKDB_MEMORY_LIMIT": "2GB"}
+    with resources_from_environment(env)["duckdb"].get_connection() as con:
         assert current_limit(con) == reported("2GB")
