@@ -78,6 +78,7 @@ class ZuoraClient(ClientBase):
             clock=clock,
             sleep=sleep,
         )
+        self._clock = clock
         self._token: str | None = None
         self._renew_at = 0.0
         self._deleted_ids: dict[str, tuple[dt.datetime, list[str]]] = {}
@@ -251,7 +252,7 @@ class ZuoraClient(ClientBase):
 
     def _access_token(self) -> str:
         """The cached bearer token, renewed some minutes before it expires."""
-        if self._token is None or time.monotonic() >= self._renew_at:
+        if self._token is None or self._clock() >= self._renew_at:
             form = {
                 "client_id": self._client_id,
                 "client_secret": self._client_secret,
@@ -267,7 +268,7 @@ class ZuoraClient(ClientBase):
                 raise ExtractionError(self.system, reply.endpoint, "no access_token in the answer")
             expires_in = float(body.get("expires_in") or 3600)
             self._token = str(body["access_token"])
-            self._renew_at = time.monotonic() + expires_in - min(TOKEN_RENEWAL_MARGIN, expires_in / 2)
+            self._renew_at = self._clock() + expires_in - min(TOKEN_RENEWAL_MARGIN, expires_in / 2)
         return self._token
 
 

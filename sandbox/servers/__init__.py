@@ -45,7 +45,9 @@ class SandboxEndpoints:
 class SandboxServers:
     """The three sandbox servers over one world, started and stopped together (also a context manager).
 
-    A Salesforce Bulk API 2.0 query job completes `salesforce_job_seconds` after its creation, as `clock` tells;
+    Time is what `clock` tells: Zuora tokens expire `token_ttl` seconds after their issue, query locators of
+    both after `locator_ttl` idle seconds, and a Salesforce Bulk API 2.0 query job completes
+    `salesforce_job_seconds` after its creation;
     a Zuora Data Query job `zuora_job_seconds` after (once its statement has run), at most
     `zuora_max_running_jobs` at once, its result URLs valid for `zuora_result_url_ttl` seconds; the tables its
     statements run over are built in the background when a world is loaded (`zuora_data_query_at_load`, so

@@ -83,7 +83,7 @@ class SalesforceService(Service):
         self.consumer_secret = secrets.token_hex(32).upper()
         self.sessions = TokenStore()
         self.session_id = self.sessions.issue(_session_id())
-        self.cursors = CursorStore(locator_ttl, lambda: "01g" + _alphanumeric(15))
+        self.cursors = CursorStore(locator_ttl, lambda: "01g" + _alphanumeric(15), clock)
         self.api_limit = api_limit
         self._usage = 0
         self.jobs = QueryJobs(job_seconds, clock, lambda: "750" + _alphanumeric(15))

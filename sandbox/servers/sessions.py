@@ -10,16 +10,18 @@ from typing import Any
 
 
 class TokenStore:
-    """Bearer tokens a service has issued, each valid until it expires (after `ttl` seconds) or is revoked."""
+    """Bearer tokens a service has issued, each valid until it expires (after `ttl` seconds of `clock`) or is
+    revoked."""
 
-    def __init__(self, ttl: float | None = None) -> None:
+    def __init__(self, ttl: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self._clock = clock
         self._expiry: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def issue(self, token: str) -> str:
         """Make `token` valid from now on; returns it."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             self._expiry = {t: at for t, at in self._expiry.items() if at > now}
             self._expiry[token] = now + self.ttl if self.ttl is not None else float("inf")
@@ -28,7 +30,7 @@ class TokenStore:
     def valid(self, token: str | None) -> bool:
         """Whether `token` was issued, has not expired and was not revoked."""
         with self._lock:
-            return token is not None and self._expiry.get(token, 0.0) > time.monotonic()
+            return token is not None and self._expiry.get(token, 0.0) > self._clock()
 
     def revoke(self, token: str) -> None:
         """Make `token` invalid."""
@@ -47,10 +49,12 @@ class ResultSet:
 
 
 class CursorStore:
-    """Query results kept for paging with locators `<cursor>-<offset>`, forgotten after `ttl` idle seconds."""
+    """Query results kept for paging with locators `<cursor>-<offset>`, forgotten after `ttl` idle seconds of
+    `clock`."""
 
-    def __init__(self, ttl: float, new_cursor: Callable[[], str]) -> None:
+    def __init__(self, ttl: float, new_cursor: Callable[[], str], clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
+        self._clock = clock
         self._new_cursor = new_cursor
         self._results: dict[str, tuple[ResultSet, float]] = {}
         self._lock = threading.Lock()
@@ -60,7 +64,7 @@ class CursorStore:
         end = offset + result.batch
         if end >= len(result.records):
             return result.records[offset:], None
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             if result.cursor is None:
                 self._results = {c: (r, at) for c, (r, at) in self._results.items() if now - at <= self.ttl}
@@ -73,7 +77,7 @@ class CursorStore:
         cursor, _, offset = locator.rpartition("-")
         if not offset.isdigit():
             return None
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             entry = self._results.get(cursor)
             if entry is None or now - entry[1] > self.ttl:

@@ -66,9 +66,9 @@ class ZuoraService(Service):
         )
         self.client_id = secrets.token_hex(18)
         self.client_secret = secrets.token_urlsafe(30)
-        self.tokens = TokenStore(token_ttl)
+        self.tokens = TokenStore(token_ttl, clock)
         self.expires_in = int(token_ttl)
-        self.cursors = CursorStore(locator_ttl, lambda: secrets.token_hex(16))
+        self.cursors = CursorStore(locator_ttl, lambda: secrets.token_hex(16), clock)
         self.window = RateWindow(limit=1000, seconds=60)
         self.routes = [
             Route("POST", "/oauth/token", self._token, token=True),

@@ -29,23 +29,9 @@ from connectors.errors import ExtractionError
 from connectors.salesforce import SalesforceClient
 from connectors.salesforce_bulk import Polling, results_page_problem, typed_csv
 from sandbox.world import Manifest, write_manifest, write_records
+from tests.fake_time import FakeTime
 
 ALWAYS_BULK = {"bulk_threshold": 0}
-
-
-class FakeTime:
-    """A clock shared by the client and the sandbox; sleeping moves it on instead of waiting."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def bulk_client(endpoints, fake: FakeTime, **options):

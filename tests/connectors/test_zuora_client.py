@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from decimal import Decimal
 
 import pytest
@@ -11,6 +10,7 @@ from connector_worlds import ZUORA_ACCOUNT, ZUORA_SUBSCRIPTION, build_world, typ
 
 from connectors.errors import AuthenticationError, ExtractionError
 from connectors.schema import Field, FieldType, source_object
+from tests.fake_time import FakeTime
 
 
 def test_one_token_serves_many_requests(endpoints) -> None:
@@ -22,12 +22,16 @@ def test_one_token_serves_many_requests(endpoints) -> None:
 
 
 def test_the_token_is_renewed_before_it_expires(serve) -> None:
-    servers = serve(options={"token_ttl": 2.0})
-    with zuora_client(servers.endpoints) as client:
+    clock = FakeTime()
+    servers = serve(options={"token_ttl": 2.0, "clock": clock})
+    with zuora_client(servers.endpoints, clock=clock) as client:
         client.count(ZUORA_ACCOUNT)
-        time.sleep(1.1)
+        clock.advance(0.9)  # within the first half of its lifetime: kept
         client.count(ZUORA_ACCOUNT)
-        assert client.api_calls == 4 == servers.request_counts()["zuora"]
+        assert client.api_calls == 3
+        clock.advance(0.2)  # past half of its lifetime: renewed though the server would still take it
+        client.count(ZUORA_ACCOUNT)
+        assert client.api_calls == 5 == servers.request_counts()["zuora"]
 
 
 def test_a_token_revoked_mid_pagination_is_replaced_once(world, serve) -> None:
@@ -60,13 +64,14 @@ def test_an_expired_locator_restarts_the_query_without_duplicates(world, serve) 
 
 
 def test_a_locator_idle_past_its_lifetime_restarts_the_query(world, serve) -> None:
-    servers = serve(options={"locator_ttl": 0.3})
-    with zuora_client(servers.endpoints, page_size=10) as client:
+    clock = FakeTime()
+    servers = serve(options={"locator_ttl": 900, "clock": clock})
+    with zuora_client(servers.endpoints, page_size=10, clock=clock) as client:
         records = []
         for number, page in enumerate(client.iter_pages(ZUORA_SUBSCRIPTION)):
             records += page
             if number == 1:
-                time.sleep(0.5)
+                clock.advance(900.1)
     assert typed(ZUORA_SUBSCRIPTION, records) == typed(ZUORA_SUBSCRIPTION, world.records[ZUORA_SUBSCRIPTION])
 
 

@@ -10,33 +10,17 @@ from connector_worlds import ZUORA_ACCOUNT, ZUORA_SUBSCRIPTION, build_world, sta
 from connectors.data_query import DataQuerySettings
 from connectors.errors import ExtractionError
 from sandbox.servers import JobFault
+from tests.fake_time import FakeTime
 
 INSTANT = {"zuora_job_seconds": 0.0}
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-class FakeTime:
-    """A clock that moves only when the client sleeps, so that waiting costs no time."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        """The fake time now."""
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Move the fake time on by `seconds`, at once."""
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def bulk_client(endpoints, fake: FakeTime | None = None, **settings):
     """A client that sends every read of more than 10 records to Data Query, waiting on `fake` time."""
     fake = fake or FakeTime()
     data_query = DataQuerySettings(**{"bulk_threshold": 10, **settings})
-    return zuora_client(endpoints, data_query=data_query, clock=fake.clock, sleep=fake.sleep)
+    return zuora_client(endpoints, data_query=data_query, clock=fake, sleep=fake.sleep)
 
 
 def read_all(client, obj, since=None) -> list[dict]:
@@ -177,7 +161,7 @@ def test_a_truncated_file_met_mid_stream_yields_no_record_twice(world, serve) ->
     fake = FakeTime()
     settings = DataQuerySettings(bulk_threshold=10)
     with zuora_client(
-        servers.endpoints, page_size=5, data_query=settings, clock=fake.clock, sleep=fake.sleep
+        servers.endpoints, page_size=5, data_query=settings, clock=fake, sleep=fake.sleep
     ) as client:
         records = read_all(client, ZUORA_SUBSCRIPTION)
     assert len(records) == 45

@@ -12,6 +12,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceOperationError
 
 from sandbox.servers import FaultProfile
+from tests.fake_time import FakeTime
 
 JOBS = "/services/data/v59.0/jobs/query"
 
@@ -26,16 +27,6 @@ def accounts(count: int, deleted: frozenset[int] = frozenset()) -> list[dict]:
         }
         for i in range(count)
     ]
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def simple_salesforce(endpoints) -> Salesforce:
@@ -87,7 +78,7 @@ def test_simple_salesforce_bulk2_reports_a_failed_job_and_an_invalid_field(sandb
 
 
 def test_job_states_advance_with_the_clock_and_results_wait_for_completion(sandbox) -> None:
-    clock = FakeClock()
+    clock = FakeTime()
     served = sandbox({"salesforce/Account": accounts(3)}, salesforce_job_seconds=10, clock=clock)
     api = served.salesforce
     created = api.session.post(
@@ -128,7 +119,7 @@ def test_results_carry_the_record_count_and_a_locator_that_is_null_on_the_last_p
 
 
 def test_seeded_job_faults_abort_stall_and_a_short_page(sandbox) -> None:
-    clock = FakeClock()
+    clock = FakeTime()
     faults = FaultProfile(job_script=("abort", "stall", "short-page"))
     served = sandbox({"salesforce/Account": accounts(10)}, faults, salesforce_job_seconds=1, clock=clock)
     client = simple_salesforce(served.endpoints).bulk2.Account._client

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
+
+from tests.fake_time import FakeTime
 
 LOCATOR = re.compile(r"^[0-9a-f]{32}-\d+$")
 ALL = "select Id, Name from Subscription"
@@ -43,10 +44,12 @@ def test_missing_or_unknown_bearer_is_an_authentication_error(sandbox, http, tok
 
 
 def test_tokens_expire_after_their_lifetime(sandbox) -> None:
-    zuora = sandbox({}, token_ttl=0.3).zuora
+    clock = FakeTime()
+    zuora = sandbox({}, token_ttl=300, clock=clock).zuora
     token = zuora.token()
+    clock.advance(299.9)
     assert zuora.query(ALL, token).status_code == 200
-    time.sleep(0.4)
+    clock.advance(0.2)
     assert zuora.query(ALL, token).status_code == 401
     assert zuora.query(ALL, zuora.token()).status_code == 200
 
@@ -172,11 +175,13 @@ def test_query_body_errors(sandbox, http) -> None:
 
 
 def test_locators_expire_after_inactivity(sandbox, subscriptions) -> None:
-    zuora = sandbox({"zuora/Subscription": subscriptions(5)}, locator_ttl=0.3).zuora
+    clock = FakeTime()
+    zuora = sandbox({"zuora/Subscription": subscriptions(5)}, locator_ttl=900, clock=clock).zuora
     token = zuora.token()
     locator = zuora.query(ALL, token, batch=2).json()["queryLocator"]
+    clock.advance(899.9)
     assert zuora.more(locator, token).status_code == 200
-    time.sleep(0.4)
+    clock.advance(900.1)
     response = zuora.more(locator, token)
     assert response.status_code == 400
     assert response.json() == {
