@@ -15,11 +15,7 @@
 SELECT
     s.subscription_name AS subject_id,
     s.base_plan_count >= 2 OR coalesce(contains(s.notes, 'RENEWAL_ERROR'), false) AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    s.billing_account_id::VARCHAR AS billing_account_id,
-    s.namespace_id,
+    finding_keys.*,
     to_json({
         'zuora': struct_insert(
             s.zuora_evidence,
@@ -29,7 +25,7 @@ SELECT
         ),
         'window_days': p.auto_renew_window_days
     }) AS evidence
-FROM staging.latest_subscriptions AS s
+FROM staging.subscription_subjects AS s
 CROSS JOIN audit.params AS p
 WHERE s.paid
 AND s.in_force

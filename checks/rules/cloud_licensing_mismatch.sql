@@ -12,16 +12,12 @@
 SELECT
     s.subscription_name AS subject_id,
     a.activations IS NULL AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    c.id::VARCHAR AS license_id,
-    s.billing_account_id::VARCHAR AS billing_account_id,
+    finding_keys.* EXCLUDE (namespace_id) REPLACE (c.id::VARCHAR AS license_id),
     to_json({
         'zuora': struct_insert(s.zuora_evidence, TurnOnCloudLicensing__c := s.cloud_licensing),
         'customersdot': {'current_license': c.license_evidence, 'cloud_activations': coalesce(a.activations, 0)}
     }) AS evidence
-FROM staging.latest_subscriptions AS s
+FROM staging.subscription_subjects AS s
 JOIN staging.current_licenses AS c ON c.zuora_subscription_name = s.subscription_name
 LEFT JOIN staging.cloud_activations AS a ON a.subscription_name = s.subscription_name
 WHERE s.paid AND s.in_force AND s.deployment = 'SM' AND s.cloud_licensing = 'Yes'

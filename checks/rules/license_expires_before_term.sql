@@ -16,17 +16,13 @@ SELECT
     s.subscription_name AS subject_id,
     (s.term_end_date IS NULL OR c.expires_at < s.term_end_date)
         AND c.expires_at < p.as_of + p.license_expiry_window_days AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    c.id::VARCHAR AS license_id,
-    s.billing_account_id::VARCHAR AS billing_account_id,
+    finding_keys.* EXCLUDE (namespace_id) REPLACE (c.id::VARCHAR AS license_id),
     to_json({
         'zuora': s.zuora_evidence,
         'customersdot': struct_insert(c.license_evidence, expired := c.expired),
         'window_days': p.license_expiry_window_days
     }) AS evidence
-FROM staging.latest_subscriptions AS s
+FROM staging.subscription_subjects AS s
 JOIN staging.current_licenses AS c ON c.zuora_subscription_name = s.subscription_name
 CROSS JOIN audit.params AS p
 WHERE s.paid AND s.in_force AND s.deployment = 'SM'

@@ -11,14 +11,9 @@
 -- action: end or re-sync the order; check for a renewal booked under a new name
 SELECT
     o.id::VARCHAR AS subject_id,
-    NOT s.in_force AND coalesce(s.term_start_date <= p.as_of, false) AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    o.id::VARCHAR AS order_id,
-    o.billing_account_id::VARCHAR AS billing_account_id,
-    o.gl_namespace_id AS namespace_id,
-    to_json({'zuora': s.zuora_evidence, 'customersdot': o.order_evidence}) AS evidence
-FROM staging.active_orders AS o
-JOIN staging.latest_subscriptions AS s ON s.subscription_name = o.subscription_name
+    NOT o.subscription.in_force AND coalesce(o.subscription.term_start_date <= p.as_of, false) AS failed,
+    finding_keys.*,
+    to_json({'zuora': o.zuora_evidence, 'customersdot': o.order_evidence}) AS evidence
+FROM staging.order_subjects AS o
 CROSS JOIN audit.params AS p
+WHERE o.subscription IS NOT NULL

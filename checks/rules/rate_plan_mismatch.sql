@@ -20,22 +20,16 @@ SELECT
     o.id::VARCHAR AS subject_id,
     c.product_rate_plan_id IS NOT NULL
         AND NOT coalesce(list_contains(pl.plan_ids, o.product_rate_plan_id), false) AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    o.id::VARCHAR AS order_id,
-    o.billing_account_id::VARCHAR AS billing_account_id,
-    o.gl_namespace_id AS namespace_id,
+    finding_keys.*,
     to_json({
         'zuora': struct_insert(
-            s.zuora_evidence,
+            o.zuora_evidence,
             rate_plan_ids := coalesce(pl.plan_ids, []),
             rate_plans := coalesce(pl.plan_names, [])
         ),
         'customersdot': struct_insert(o.order_evidence, plan := c.product_rate_plan_name)
     }) AS evidence
-FROM staging.active_orders AS o
-JOIN staging.latest_subscriptions AS s ON s.subscription_name = o.subscription_name
-LEFT JOIN plans AS pl ON pl.subscription_name = s.subscription_name
+FROM staging.order_subjects AS o
+LEFT JOIN plans AS pl ON pl.subscription_name = o.subscription_name
 LEFT JOIN staging.catalog_rate_plans AS c ON c.product_rate_plan_id = o.product_rate_plan_id
-WHERE s.in_force
+WHERE o.subscription.in_force

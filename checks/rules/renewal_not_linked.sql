@@ -14,7 +14,7 @@
 -- setting renewal_start_window_days: 30
 WITH ended AS (
     SELECT s.*
-    FROM staging.latest_subscriptions AS s
+    FROM staging.subscription_subjects AS s
     CROSS JOIN audit.params AS p
     WHERE s.paid
     AND NOT s.in_force
@@ -54,15 +54,7 @@ renewals AS (
 SELECT
     e.subscription_name AS subject_id,
     e.renewal_subscriptions IS NULL AND r.subscription_name IS NOT NULL AS failed,
-    e.account_number AS zuora_account_number,
-    e.subscription_name,
-    e.sf_account_id,
-    NULL::VARCHAR AS sf_opportunity_id,
-    NULL::VARCHAR AS invoice_number,
-    NULL::VARCHAR AS order_id,
-    NULL::VARCHAR AS license_id,
-    e.billing_account_id::VARCHAR AS billing_account_id,
-    e.namespace_id,
+    finding_keys.*,
     to_json({
         'zuora': struct_insert(
             e.zuora_evidence,

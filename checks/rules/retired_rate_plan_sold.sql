@@ -21,11 +21,7 @@ WITH retired AS (
 SELECT
     s.subscription_name AS subject_id,
     r.subscription_name IS NOT NULL AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    s.billing_account_id::VARCHAR AS billing_account_id,
-    s.namespace_id,
+    finding_keys.*,
     to_json({
         'zuora': struct_insert(
             s.zuora_evidence,
@@ -33,6 +29,6 @@ SELECT
             retired_on := coalesce(r.end_dates, [])
         )
     }) AS evidence
-FROM staging.latest_subscriptions AS s
+FROM staging.subscription_subjects AS s
 LEFT JOIN retired AS r ON r.subscription_name = s.subscription_name
 WHERE s.paid AND s.in_force

@@ -24,16 +24,11 @@ WITH orders AS (
 SELECT
     s.subscription_name AS subject_id,
     s.namespace_id IS NULL AND o.namespaces = 0 AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    o.first_order_id::VARCHAR AS order_id,
-    s.billing_account_id::VARCHAR AS billing_account_id,
-    s.namespace_id,
+    finding_keys.* REPLACE (o.first_order_id::VARCHAR AS order_id),
     to_json({
         'zuora': struct_insert(s.zuora_evidence, GitLabNamespaceId__c := s.namespace_id),
         'customersdot': {'order_ids': o.order_ids, 'orders': o.orders}
     }) AS evidence
-FROM staging.latest_subscriptions AS s
+FROM staging.subscription_subjects AS s
 JOIN orders AS o ON o.subscription_name = s.subscription_name
 WHERE s.paid AND s.in_force AND s.deployment = 'SaaS'

@@ -14,23 +14,17 @@
 SELECT
     o.id::VARCHAR AS subject_id,
     o.quantity IS DISTINCT FROM seats.seats AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    o.id::VARCHAR AS order_id,
-    o.billing_account_id::VARCHAR AS billing_account_id,
-    o.gl_namespace_id AS namespace_id,
+    finding_keys.*,
     to_json({
         'zuora': struct_insert(
-            s.zuora_evidence,
+            o.zuora_evidence,
             product_rate_plan_id := seats.product_rate_plan_id,
             plan := seats.plan_name,
             plan_seats := seats.seats
         ),
         'customersdot': o.order_evidence
     }) AS evidence
-FROM staging.active_orders AS o
-JOIN staging.latest_subscriptions AS s ON s.subscription_name = o.subscription_name
+FROM staging.order_subjects AS o
 JOIN staging.subscription_seats AS seats
-    ON seats.subscription_name = s.subscription_name AND seats.product_rate_plan_id = o.product_rate_plan_id
-WHERE s.in_force AND seats.is_base
+    ON seats.subscription_name = o.subscription_name AND seats.product_rate_plan_id = o.product_rate_plan_id
+WHERE o.subscription.in_force AND seats.is_base

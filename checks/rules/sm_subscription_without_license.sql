@@ -21,10 +21,7 @@ WITH licenses AS (
 SELECT
     s.subscription_name AS subject_id,
     c.id IS NULL AND a.activations IS NULL AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    s.billing_account_id::VARCHAR AS billing_account_id,
+    finding_keys.* EXCLUDE (namespace_id),
     to_json({
         'zuora': s.zuora_evidence,
         'customersdot': {
@@ -34,7 +31,7 @@ SELECT
             'cloud_activations': coalesce(a.activations, 0)
         }
     }) AS evidence
-FROM staging.latest_subscriptions AS s
+FROM staging.subscription_subjects AS s
 LEFT JOIN staging.current_licenses AS c ON c.zuora_subscription_name = s.subscription_name
 LEFT JOIN licenses AS l ON l.zuora_subscription_name = s.subscription_name
 LEFT JOIN staging.cloud_activations AS a ON a.subscription_name = s.subscription_name

@@ -18,7 +18,7 @@ WITH active AS (
 ),
 examined AS (
     SELECT s.*, coalesce(a.active_orders, 0) AS active_orders
-    FROM staging.latest_subscriptions AS s
+    FROM staging.subscription_subjects AS s
     LEFT JOIN active AS a ON a.subscription_name = s.subscription_name
     WHERE s.paid AND s.in_force AND s.deployment IN ('SaaS', 'SM')
 ),
@@ -31,11 +31,7 @@ orders AS (
 SELECT
     s.subscription_name AS subject_id,
     s.active_orders = 0 AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    s.billing_account_id::VARCHAR AS billing_account_id,
-    s.namespace_id,
+    finding_keys.*,
     to_json({
         'zuora': s.zuora_evidence,
         'customersdot': {

@@ -22,16 +22,12 @@ WITH billed AS (
 SELECT
     s.subscription_name AS subject_id,
     NOT coalesce(b.term_billed, false) AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    s.billing_account_id::VARCHAR AS billing_account_id,
-    s.namespace_id,
+    finding_keys.*,
     to_json({
         'zuora': struct_insert(s.zuora_evidence, latest_service_start := b.latest_service_start),
         'not_invoiced_days': p.not_invoiced_days
     }) AS evidence
-FROM staging.latest_subscriptions AS s
+FROM staging.subscription_subjects AS s
 LEFT JOIN billed AS b ON b.subscription_name = s.subscription_name
 CROSS JOIN audit.params AS p
 WHERE s.paid AND s.in_force AND s.term_start_date <= p.as_of - p.not_invoiced_days

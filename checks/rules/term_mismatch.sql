@@ -13,14 +13,9 @@
 -- scorecard rank: 6
 SELECT
     o.id::VARCHAR AS subject_id,
-    o.start_date IS DISTINCT FROM s.term_start_date OR o.end_date IS DISTINCT FROM s.end_date AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    o.id::VARCHAR AS order_id,
-    o.billing_account_id::VARCHAR AS billing_account_id,
-    o.gl_namespace_id AS namespace_id,
-    to_json({'zuora': s.zuora_evidence, 'customersdot': o.order_evidence}) AS evidence
-FROM staging.active_orders AS o
-JOIN staging.latest_subscriptions AS s ON s.subscription_name = o.subscription_name
-WHERE s.in_force AND s.term_type = 'TERMED'
+    o.start_date IS DISTINCT FROM o.subscription.term_start_date
+        OR o.end_date IS DISTINCT FROM o.subscription.end_date AS failed,
+    finding_keys.*,
+    to_json({'zuora': o.zuora_evidence, 'customersdot': o.order_evidence}) AS evidence
+FROM staging.order_subjects AS o
+WHERE o.subscription.in_force AND o.subscription.term_type = 'TERMED'

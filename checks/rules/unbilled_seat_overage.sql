@@ -14,11 +14,7 @@ SELECT
     s.subscription_name AS subject_id,
     coalesce(l.max_historical_user_count > s.seats, false)
         AND s.seat_reconciliation IS DISTINCT FROM 'Yes' AS failed,
-    s.account_number AS zuora_account_number,
-    s.subscription_name,
-    s.sf_account_id,
-    l.order_id::VARCHAR AS order_id,
-    s.billing_account_id::VARCHAR AS billing_account_id,
+    finding_keys.* EXCLUDE (namespace_id) REPLACE (l.order_id::VARCHAR AS order_id),
     to_json({
         'zuora': struct_insert(
             s.zuora_evidence,
@@ -33,6 +29,6 @@ SELECT
             'max_historical_user_count': l.max_historical_user_count
         }
     }) AS evidence
-FROM staging.latest_subscriptions AS s
+FROM staging.subscription_subjects AS s
 JOIN staging.latest_seat_links AS l ON l.zuora_subscription_name = s.subscription_name
 WHERE s.paid AND s.in_force AND s.deployment = 'SM'
