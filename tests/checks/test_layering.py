@@ -1,4 +1,5 @@
-"""The folders depend one way: checks/ and asset_keys/ never import assets/ or pipelines/."""
+"""The folders depend one way: checks/ and asset_keys/ never import assets/ or pipelines/; the sandbox imports none of
+the audit (checks/, assets/, pipelines/)."""
 
 from __future__ import annotations
 
@@ -23,5 +24,13 @@ def test_the_rule_engine_and_the_keys_do_not_import_the_assets(folder):
     offenders = {
         str(path.relative_to(REPO)): imported_packages(path) & {"assets", "pipelines"}
         for path in (REPO / folder).rglob("*.py")
+    }
+    assert {path: packages for path, packages in offenders.items() if packages} == {}
+
+
+def test_the_sandbox_imports_none_of_the_audit():
+    offenders = {
+        str(path.relative_to(REPO)): imported_packages(path) & {"checks", "assets", "pipelines"}
+        for path in (REPO / "sandbox").rglob("*.py")
     }
     assert {path: packages for path, packages in offenders.items() if packages} == {}

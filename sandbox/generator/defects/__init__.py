@@ -1,9 +1,9 @@
 """One defect injector per audit rule; each injected defect yields exactly its rule's finding.
 
-An injector is a module named after its rule id, with `RULE_ID` and `inject(world, instance) -> subject_id`:
-it builds its own host customer (see `sandbox.generator.hosts`), so every defect sits on distinct records
-that are otherwise clean, breaks exactly what its rule checks (`instance` picks the variant), and returns the
-rule's subject. Adding a rule is one module here and one entry in `INJECTORS`.
+An injector is a module named after its rule id, with `inject(world, instance) -> subject_id`: it builds its
+own host customer (see `sandbox.generator.hosts`), so every defect sits on distinct records that are otherwise
+clean, breaks exactly what its rule checks (`instance` picks the variant), and returns the rule's subject.
+Adding a rule is one module here: the modules are found, not listed.
 
 Each module also has `fix(world, host)`: what an engineer does about the finding on the world's `as_of`
 (re-sync the order, issue the license, pay the invoice…), so that the host is clean again. Fixes edit or add
@@ -15,78 +15,28 @@ These serve the consecutive nights of `sandbox.generator.nights`.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
-from sandbox.generator.defects import (
-    auto_renew_will_fail,
-    closed_won_not_booked,
-    cloud_licensing_mismatch,
-    crm_account_link_broken,
-    crm_account_mismatch,
-    duplicate_namespace_subscriptions,
-    invoice_amount_mismatch,
-    invoice_sku_mismatch,
-    license_dates_invalid,
-    license_expires_before_term,
-    license_seat_mismatch,
-    license_without_subscription,
-    namespace_mismatch,
-    opportunity_invoice_missing,
-    order_outlives_subscription,
-    order_without_subscription,
-    overdue_invoice_on_active_entitlement,
-    rate_plan_mismatch,
-    renewal_not_linked,
-    retired_rate_plan_sold,
-    saas_subscription_without_namespace,
-    seat_count_mismatch,
-    sm_subscription_without_license,
-    subscription_missing_order,
-    subscription_not_invoiced,
-    term_mismatch,
-    trial_too_long,
-    unbilled_seat_overage,
-    unknown_product_rate_plan,
-)
 from sandbox.generator.hosts import Host
 from sandbox.generator.world_model import Record, Sub, World
 
 Injector = Callable[[World, int], str]
 
-_MODULES = (
-    subscription_missing_order,
-    order_without_subscription,
-    order_outlives_subscription,
-    saas_subscription_without_namespace,
-    namespace_mismatch,
-    rate_plan_mismatch,
-    seat_count_mismatch,
-    term_mismatch,
-    sm_subscription_without_license,
-    license_without_subscription,
-    license_seat_mismatch,
-    license_expires_before_term,
-    license_dates_invalid,
-    cloud_licensing_mismatch,
-    unbilled_seat_overage,
-    crm_account_link_broken,
-    crm_account_mismatch,
-    closed_won_not_booked,
-    opportunity_invoice_missing,
-    invoice_amount_mismatch,
-    overdue_invoice_on_active_entitlement,
-    subscription_not_invoiced,
-    unknown_product_rate_plan,
-    retired_rate_plan_sold,
-    invoice_sku_mismatch,
-    duplicate_namespace_subscriptions,
-    auto_renew_will_fail,
-    renewal_not_linked,
-    trial_too_long,
-)
-INJECTORS: dict[str, Injector] = {module.RULE_ID: module.inject for module in _MODULES}
+
+def _injector_modules() -> dict[str, ModuleType]:
+    """Every module of this package by its name, the rule id, in alphabetical order: the order in which
+    `inject_defects` draws each rule's defects from the world's random generator, so that a seed fixes a world."""
+    names = sorted(module.name for module in pkgutil.iter_modules(__path__))
+    return {name: importlib.import_module(f"{__name__}.{name}") for name in names}
+
+
+_MODULES = _injector_modules()
+INJECTORS: dict[str, Injector] = {rule_id: module.inject for rule_id, module in _MODULES.items()}
 
 
 def inject_defects(world: World, per_rule: int) -> list[tuple[str, str]]:
@@ -174,7 +124,7 @@ def fix_defect(world: World, host: Host) -> Change:
     return change
 
 
-FIXERS: dict[str, Callable[[World, Host], None]] = {module.RULE_ID: module.fix for module in _MODULES}
+FIXERS: dict[str, Callable[[World, Host], None]] = {rule_id: module.fix for rule_id, module in _MODULES.items()}
 
 
 def reopen_defect(world: World, host: Host, change: Change) -> None:
@@ -190,4 +140,4 @@ def reopen_defect(world: World, host: Host, change: Change) -> None:
 
 
 REOPENERS: dict[str, Callable[[World, Host], None]] = {
-    module.RULE_ID: module.reopen for module in _MODULES if hasattr(module, "reopen")}
+    rule_id: module.reopen for rule_id, module in _MODULES.items() if hasattr(module, "reopen")}

@@ -3,7 +3,6 @@
 from sandbox.generator.hosts import Host, running, term_ending
 from sandbox.generator.world_model import World
 
-RULE_ID = "auto_renew_will_fail"
 NOTES = ("RENEWAL_ERROR: payment method declined", "Auto-renewal failed (RENEWAL_ERROR): card expired")
 
 

@@ -4,8 +4,6 @@ from sandbox.generator.crm import OPPORTUNITY_TYPES, opportunity, quote
 from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
-RULE_ID = "closed_won_not_booked"
-
 
 def inject(world: World, instance: int) -> str:
     """Add a Closed Won opportunity whose quote was never sent, names no subscription, or is not primary."""

@@ -4,8 +4,6 @@ from sandbox.generator.hosts import Host, running
 from sandbox.generator.provisioning import sub_activation
 from sandbox.generator.world_model import World
 
-RULE_ID = "cloud_licensing_mismatch"
-
 
 def inject(world: World, instance: int) -> str:
     """Drop the activation of a cloud-licensed SM subscription, or record it without the subscription name."""

@@ -5,8 +5,6 @@ from sandbox.generator.hosts import Host, running
 from sandbox.generator.ids import SF_ACCOUNT
 from sandbox.generator.world_model import World
 
-RULE_ID = "crm_account_link_broken"
-
 
 def inject(world: World, instance: int) -> str:
     """Empty the CrmId, or point it (and CustomersDot's link alike) at a missing or deleted account."""

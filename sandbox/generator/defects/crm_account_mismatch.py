@@ -5,8 +5,6 @@ from sandbox.generator.crm import sf_account
 from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
-RULE_ID = "crm_account_mismatch"
-
 
 def inject(world: World, instance: int) -> str:
     """Link the billing account to a different, existing Salesforce account (18- or 15-character id)."""

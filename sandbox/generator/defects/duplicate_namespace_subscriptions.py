@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, customer_with, set_namespace
 from sandbox.generator.world_model import World
 
-RULE_ID = "duplicate_namespace_subscriptions"
-
 
 def inject(world: World, instance: int) -> str:
     """Build a customer with two SaaS subscriptions and put the second on the first one's group."""

@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, running, term_invoice, term_opportunity
 from sandbox.generator.world_model import World
 
-RULE_ID = "invoice_amount_mismatch"
-
 
 def inject(world: World, instance: int) -> str:
     """Scale the opportunity amount by 15–50% up or down against its posted invoice."""

@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, running, term_invoice
 from sandbox.generator.world_model import World
 
-RULE_ID = "invoice_sku_mismatch"
-
 
 def inject(world: World, instance: int) -> str:
     """Rewrite the SKU of one item of the latest term's invoice (another product's, an old code, or none)."""

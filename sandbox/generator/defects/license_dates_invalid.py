@@ -5,8 +5,6 @@ from sandbox.generator.hosts import Host, running
 from sandbox.generator.provisioning import sub_license
 from sandbox.generator.world_model import World
 
-RULE_ID = "license_dates_invalid"
-
 
 def inject(world: World, instance: int) -> str:
     """Issue an extra license with invalid dates beside the subscription's valid license or activation."""

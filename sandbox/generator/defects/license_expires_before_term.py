@@ -5,8 +5,6 @@ from sandbox.generator.hosts import Host, current_license, running
 from sandbox.generator.provisioning import sub_license
 from sandbox.generator.world_model import World
 
-RULE_ID = "license_expires_before_term"
-
 
 def inject(world: World, instance: int) -> str:
     """Shorten the current license, or never issue the second year of a multi-year legacy license."""

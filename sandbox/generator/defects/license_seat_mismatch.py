@@ -4,8 +4,6 @@ from sandbox.generator.hosts import Host, current_license, running
 from sandbox.generator.provisioning import sub_license
 from sandbox.generator.world_model import World
 
-RULE_ID = "license_seat_mismatch"
-
 
 def inject(world: World, instance: int) -> str:
     """Change the seats of the current license, leave them empty, or drop the license issued for a seat add-on."""

@@ -5,8 +5,6 @@ from sandbox.generator.hosts import Host, running
 from sandbox.generator.provisioning import license_record
 from sandbox.generator.world_model import World
 
-RULE_ID = "license_without_subscription"
-
 
 def inject(world: World, instance: int) -> str:
     """Issue a non-trial license, valid beyond `as_of`, without a subscription name or with an unknown one."""

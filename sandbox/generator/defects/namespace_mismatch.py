@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, fresh_namespace, running
 from sandbox.generator.world_model import World
 
-RULE_ID = "namespace_mismatch"
-
 
 def inject(world: World, instance: int) -> str:
     """Move the base order of a SaaS subscription to a group that no subscription uses."""

@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, running, term_invoice, term_opportunity
 from sandbox.generator.world_model import World
 
-RULE_ID = "opportunity_invoice_missing"
-
 
 def inject(world: World, instance: int) -> str:
     """Give a booked opportunity an invoice number that Zuora never posted (unknown, or only a draft)."""

@@ -4,8 +4,6 @@ from sandbox.generator.clock import add_months, iso
 from sandbox.generator.hosts import Host, customer_with, ended
 from sandbox.generator.world_model import World
 
-RULE_ID = "order_outlives_subscription"
-
 
 def inject(world: World, instance: int) -> str:
     """Keep the base order of an ended subscription active past `as_of`."""

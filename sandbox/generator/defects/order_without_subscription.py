@@ -5,8 +5,6 @@ from sandbox.generator.hosts import Host, fresh_namespace, running
 from sandbox.generator.provisioning import order
 from sandbox.generator.world_model import World
 
-RULE_ID = "order_without_subscription"
-
 
 def inject(world: World, instance: int) -> str:
     """Add an active order whose subscription name is no Zuora subscription."""

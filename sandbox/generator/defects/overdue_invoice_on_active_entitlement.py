@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, running, term_invoice
 from sandbox.generator.world_model import World
 
-RULE_ID = "overdue_invoice_on_active_entitlement"
-
 
 def inject(world: World, instance: int) -> str:
     """Leave all or half of the latest term's invoice unpaid, due more than 30 days ago."""

@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
-RULE_ID = "rate_plan_mismatch"
-
 
 def inject(world: World, instance: int) -> str:
     """Point the base order at the other tier's plan, or at another term length of the same tier."""

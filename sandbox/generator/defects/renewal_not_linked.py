@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, customer_with
 from sandbox.generator.world_model import World
 
-RULE_ID = "renewal_not_linked"
-
 
 def inject(world: World, instance: int) -> str:
     """Build a renewal whose predecessor ended 5–50 days ago, and clear the predecessor's link."""

@@ -4,8 +4,6 @@ from sandbox.generator.hosts import Host, running
 from sandbox.generator.subscriptions import replace_plans
 from sandbox.generator.world_model import World
 
-RULE_ID = "retired_rate_plan_sold"
-
 
 def inject(world: World, instance: int) -> str:
     """Build a subscription whose latest term uses the legacy (retired) plan of its product."""

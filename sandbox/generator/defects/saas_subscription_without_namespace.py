@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, running, set_namespace
 from sandbox.generator.world_model import World
 
-RULE_ID = "saas_subscription_without_namespace"
-
 
 def inject(world: World, instance: int) -> str:
     """Clear the namespace of a SaaS subscription in Zuora and on all its orders."""

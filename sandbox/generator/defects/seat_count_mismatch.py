@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
-RULE_ID = "seat_count_mismatch"
-
 
 def inject(world: World, instance: int) -> str:
     """Change the quantity of the base order away from Seats(S, P), or leave it empty."""

@@ -5,8 +5,6 @@ from sandbox.generator.hosts import Host, running
 from sandbox.generator.provisioning import license_record, sub_activation, sub_license
 from sandbox.generator.world_model import World
 
-RULE_ID = "sm_subscription_without_license"
-
 
 def inject(world: World, instance: int) -> str:
     """Drop the licenses (and activation) of an SM subscription; at most a trial license is left."""

@@ -5,8 +5,6 @@ from sandbox.generator.hosts import Host, running
 from sandbox.generator.provisioning import sub_orders, trial_order
 from sandbox.generator.world_model import World
 
-RULE_ID = "subscription_missing_order"
-
 
 def inject(world: World, instance: int) -> str:
     """Leave a SaaS or SM subscription in force without an active order."""

@@ -4,8 +4,6 @@ from sandbox.generator.billing import post_invoice
 from sandbox.generator.hosts import Host, latest_term, running
 from sandbox.generator.world_model import World
 
-RULE_ID = "subscription_not_invoiced"
-
 
 def inject(world: World, instance: int) -> str:
     """Drop (or cancel) the invoices of the latest term and the invoice numbers that pointed at them."""

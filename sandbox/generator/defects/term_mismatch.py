@@ -4,8 +4,6 @@ from sandbox.generator.clock import days, iso
 from sandbox.generator.hosts import Host, customer_with, running, shift
 from sandbox.generator.world_model import World
 
-RULE_ID = "term_mismatch"
-
 
 def inject(world: World, instance: int) -> str:
     """Give the base order of a termed subscription in force another (start, end) than Zuora's, or no end."""

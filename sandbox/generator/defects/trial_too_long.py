@@ -7,8 +7,6 @@ from sandbox.generator.hosts import Host, running
 from sandbox.generator.provisioning import order, trial_order
 from sandbox.generator.world_model import World
 
-RULE_ID = "trial_too_long"
-
 
 def inject(world: World, instance: int) -> str:
     """Add a long trial on the customer's group: 45–120 days, open-ended, or flagged on a paid plan id."""

@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
-RULE_ID = "unbilled_seat_overage"
-
 
 def inject(world: World, instance: int) -> str:
     """Raise the maximum historical user count of the latest seat link above Seats(S)."""

@@ -3,8 +3,6 @@
 from sandbox.generator.hosts import Host, running
 from sandbox.generator.world_model import World
 
-RULE_ID = "unknown_product_rate_plan"
-
 
 def inject(world: World, instance: int) -> str:
     """Point the base order at an unknown plan id, or at the plan's name instead of its id."""
