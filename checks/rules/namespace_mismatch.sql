@@ -17,7 +17,7 @@ WITH mismatches AS (
         min(o.id) AS first_order_id,
         arg_min(o.gl_namespace_id, o.id) AS order_namespace_id,
         list(o.order_evidence ORDER BY o.id) AS orders
-    FROM staging.latest_subscriptions AS s
+    FROM staging.subscription_subjects AS s
     JOIN staging.active_orders AS o ON o.subscription_name = s.subscription_name
     WHERE o.gl_namespace_id IS NOT NULL AND o.gl_namespace_id <> s.namespace_id
     GROUP BY s.subscription_name

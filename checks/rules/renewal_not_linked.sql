@@ -24,11 +24,11 @@ WITH ended AS (
 linked AS (
     SELECT e.subscription_name, r.subscription_name AS renewal
     FROM ended AS e
-    JOIN staging.latest_subscriptions AS r ON r.account_id = e.account_id
+    JOIN staging.subscription_subjects AS r ON r.account_id = e.account_id
     UNION
     SELECT e.subscription_name, r.subscription_name
     FROM ended AS e
-    JOIN staging.latest_subscriptions AS r ON r.crm_account_key = e.crm_account_key
+    JOIN staging.subscription_subjects AS r ON r.crm_account_key = e.crm_account_key
 ),
 renewals AS (
     SELECT
@@ -42,7 +42,7 @@ renewals AS (
         } ORDER BY r.subscription_name) AS details
     FROM ended AS e
     JOIN linked AS l ON l.subscription_name = e.subscription_name
-    JOIN staging.latest_subscriptions AS r ON r.subscription_name = l.renewal
+    JOIN staging.subscription_subjects AS r ON r.subscription_name = l.renewal
     CROSS JOIN audit.params AS p
     WHERE r.subscription_name <> e.subscription_name
     AND r.paid

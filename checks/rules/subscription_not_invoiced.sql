@@ -15,7 +15,7 @@ WITH billed AS (
         s.subscription_name,
         max(i.service_start_date) AS latest_service_start,
         bool_or(i.service_start_date >= s.term_start_date) AS term_billed
-    FROM staging.latest_subscriptions AS s
+    FROM staging.subscription_subjects AS s
     JOIN staging.posted_invoice_items AS i ON i.subscription_name = s.subscription_name
     GROUP BY s.subscription_name
 )
