@@ -37,7 +37,8 @@ class RuleError(RuntimeError):
 @dataclass(frozen=True)
 class StagingView:
     """One staging relation, `staging.<name>`, built by `checks/staging/<name>.sql`; materialised as a table,
-    since the rules read it 29 times a night and DuckDB would re-plan a stack of views in every query."""
+    since the rules read it 29 times a night and DuckDB would re-plan a stack of views in every query, except the
+    subject relations: views that only join and name, for the rules, what staging tables hold (a copy costs more)."""
 
     name: str
 

@@ -1,5 +1,5 @@
 -- Every active order as the subject of a rule: its columns, its subscription's latest version (NULL when none) and Zuora evidence, and a finding's key columns in their order (the subscription's account, the order's ids; the others NULL), joined and named once.
-CREATE OR REPLACE TABLE staging.order_subjects AS
+CREATE OR REPLACE VIEW staging.order_subjects AS
 SELECT
     o.*,
     s.subscription,

@@ -1,5 +1,5 @@
 -- Every latest subscription as the subject of a rule: its columns and a finding's key columns in their order (account, name, Salesforce account, billing account, namespace; the others NULL for the rule to set).
-CREATE OR REPLACE TABLE staging.subscription_subjects AS
+CREATE OR REPLACE VIEW staging.subscription_subjects AS
 SELECT
     s.*,
     {
