@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from audit_worlds import AS_OF, TERM_END, TERM_START, prp
 
@@ -89,6 +90,17 @@ def test_namespace_mismatch(world):
     findings = world.findings()
     assert set(findings.select("rule_id", "subject_id").iter_rows()) == {("namespace_mismatch", "A-S001")}
     assert findings.row(0, named=True)["namespace_id"] == "ns-A-S001"
+
+
+def test_rate_plan_mismatch_lists_the_subscription_plans_in_a_fixed_order(world):
+    world.account("A001")
+    world.subscription("A-S001", {"ultimate-saas": 10, "storage": 1, "premium-saas": 10})
+    order = world.order("A-S001", "dedicated")
+    [finding] = [f for f in world.findings().to_dicts() if f["rule_id"] == "rate_plan_mismatch"]
+    assert finding["subject_id"] == order
+    zuora = json.loads(finding["evidence"])["zuora"]
+    assert zuora["rate_plan_ids"] == sorted(prp(key) for key in ("ultimate-saas", "storage", "premium-saas"))
+    assert zuora["rate_plans"] == sorted(zuora["rate_plans"]) and len(zuora["rate_plans"]) == 3
 
 
 def test_rate_plan_mismatch_after_a_plan_change(world):
