@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 
 import pytest
 from zuora_sdk import ApiClient, Configuration, DataQueriesApi, OAuthApi, SubmitDataQueryRequest
 
 from sandbox.servers import FaultProfile, JobFault
+from tests.fake_time import FakeTime
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -50,22 +50,23 @@ def submit(api: DataQueriesApi, bearer: str, query: str, **options) -> str:
     return job.id
 
 
-def wait(api: DataQueriesApi, bearer: str, job_id: str) -> tuple[list[str], object]:
-    """The states a job showed while polled every 0.05 s, and the job once finished."""
+def wait(api: DataQueriesApi, bearer: str, job_id: str, clock: FakeTime) -> tuple[list[str], object]:
+    """The states a job showed while polled every 0.05 s of the sandbox's `clock`, and the job once finished."""
     states = []
     while True:
         job = api.get_data_query_job(job_id, authorization=bearer).data
         states.append(job.query_status)
         if job.query_status in ("completed", "failed", "cancelled"):
             return states, job
-        time.sleep(0.05)
+        clock.advance(0.05)
 
 
 def test_zuora_sdk_runs_a_data_query_whose_states_advance_and_whose_file_needs_no_token(sandbox, http) -> None:
     records = subscriptions(30)
-    box = sandbox({"zuora/Subscription": records}, zuora_job_seconds=0.4)
+    clock = FakeTime()
+    box = sandbox({"zuora/Subscription": records}, zuora_job_seconds=0.4, clock=clock)
     api, bearer = sdk(box.endpoints)
-    states, job = wait(api, bearer, submit(api, bearer, SELECT))
+    states, job = wait(api, bearer, submit(api, bearer, SELECT), clock)
     # submitted as accepted (see `submit`), then in progress for a while, then completed
     assert set(states[:-1]) <= {"accepted", "in_progress"} and "in_progress" in states and states[-1] == "completed"
     expected = [r for r in records if r["Version"] >= 1]
@@ -86,35 +87,40 @@ def test_zuora_sdk_runs_a_data_query_whose_states_advance_and_whose_file_needs_n
 
 def test_read_deleted_returns_only_the_records_deleted_since_an_earlier_world(sandbox, make_world, http) -> None:
     records = subscriptions(10)
-    box = sandbox({"zuora/Subscription": records}, zuora_job_seconds=0.0)
+    clock = FakeTime()
+    box = sandbox({"zuora/Subscription": records}, zuora_job_seconds=0.0, clock=clock)
     box.servers.load_world(make_world({"zuora/Subscription": records[:7]}, name="next"))
     box.servers.load_world(make_world({"zuora/Subscription": records[:6]}, name="after"))
     api, bearer = sdk(box.endpoints)
-    _, job = wait(api, bearer, submit(api, bearer, "SELECT id FROM subscription ORDER BY id", read_deleted=True))
+    _, job = wait(api, bearer, submit(api, bearer, "SELECT id FROM subscription ORDER BY id", read_deleted=True), clock)
     rows = [json.loads(line) for line in gzip.decompress(http.get(job.data_file).content).decode().splitlines()]
     assert [r["id"] for r in rows] == [r["Id"] for r in records[6:]]
-    _, live = wait(api, bearer, submit(api, bearer, "SELECT count(*) AS n FROM subscription"))
+    _, live = wait(api, bearer, submit(api, bearer, "SELECT count(*) AS n FROM subscription"), clock)
     assert json.loads(gzip.decompress(http.get(live.data_file).content)) == {"n": 6}
 
 
 def test_a_running_job_is_cancelled_and_a_failing_statement_reports_its_error(sandbox, http) -> None:
-    box = sandbox({"zuora/Subscription": subscriptions(3)}, zuora_job_seconds=0.4)
+    clock = FakeTime()
+    box = sandbox({"zuora/Subscription": subscriptions(3)}, zuora_job_seconds=0.4, clock=clock)
     api, bearer = sdk(box.endpoints)
     # the SDK's cancel insists on 64-character ids where its other calls take Zuora's 36: cancel by bare HTTP
     job_id = submit(api, bearer, SELECT)
     cancelled = http.delete(f"{box.endpoints.zuora_url}/query/jobs/{job_id}", headers={"Authorization": bearer})
     assert cancelled.json()["data"]["queryStatus"] == "cancelled"
     assert api.get_data_query_job(job_id, authorization=bearer).data.query_status == "cancelled"
-    states, failed = wait(api, bearer, submit(api, bearer, "SELECT nope FROM subscription"))
+    states, failed = wait(api, bearer, submit(api, bearer, "SELECT nope FROM subscription"), clock)
     assert failed.query_status == "failed"
     assert "nope" in failed.additional_properties["errorMessage"]
-    _, refused = wait(api, bearer, submit(api, bearer, "SELECT 1; SELECT 2"))
+    _, refused = wait(api, bearer, submit(api, bearer, "SELECT 1; SELECT 2"), clock)
     assert refused.additional_properties["errorMessage"] == "Only one read-only SELECT statement is supported"
 
 
 def test_bare_http_rules_content_type_concurrency_and_expired_urls(sandbox, http) -> None:
     faults = FaultProfile(job_script=(JobFault.EXPIRED_URL,))
-    box = sandbox({"zuora/Subscription": subscriptions(3)}, faults, zuora_job_seconds=0.3, zuora_max_running_jobs=1)
+    clock = FakeTime()
+    box = sandbox(
+        {"zuora/Subscription": subscriptions(3)}, faults, zuora_job_seconds=0.3, zuora_max_running_jobs=1, clock=clock
+    )
     url = f"{box.endpoints.zuora_url}/query/jobs"
     headers = {"Authorization": f"Bearer {box.zuora.token()}"}
     body = {"query": "SELECT id FROM subscription", "outputFormat": "JSON", "compression": "GZIP"}
@@ -125,8 +131,10 @@ def test_bare_http_rules_content_type_concurrency_and_expired_urls(sandbox, http
     assert http.post(url, json=body, headers=keyed).json()["data"]["id"] == job["id"]
     second = http.post(url, json=body, headers=headers)
     assert second.status_code == 429 and "at most 1" in second.json()["message"]
-    time.sleep(0.35)
-    expired = http.get(f"{url}/{job['id']}", headers=headers).json()["data"]["dataFile"]
+    clock.advance(0.35)
+    while (done := http.get(f"{url}/{job['id']}", headers=headers).json()["data"])["queryStatus"] != "completed":
+        assert done["queryStatus"] == "in_progress"  # its statement still running
+    expired = done["dataFile"]
     assert http.get(expired).status_code == 403 and "Request has expired" in http.get(expired).text
     fresh = http.get(f"{url}/{job['id']}", headers=headers).json()["data"]["dataFile"]
     assert http.get(fresh).status_code == 200
