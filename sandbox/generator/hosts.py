@@ -119,3 +119,8 @@ class Host:
         """Every record of the host."""
         for records in self.records.values():
             yield from records
+
+
+def subject_order_end(host: Host) -> str | None:
+    """The end_date of the order that is the host's subject: a finding about an order lapses when it ends."""
+    return host.find("customersdot/orders", "id", host.subject).get("end_date")

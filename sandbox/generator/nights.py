@@ -32,15 +32,10 @@ from sandbox.generator import (
     write_world,
 )
 from sandbox.generator.clock import Clock, days
-from sandbox.generator.defects import INJECTORS, Change, fix_defect, inject_host, reopen_defect
+from sandbox.generator.defects import INJECTORS, LAPSES, Change, fix_defect, inject_host, reopen_defect
 from sandbox.generator.evolution import Protected, churn, keep_up
 from sandbox.generator.hosts import Host
 from sandbox.generator.world_model import STAMP_FIELDS, Record, World
-
-ORDER_SUBJECTS = {"order_without_subscription", "order_outlives_subscription", "rate_plan_mismatch",
-                  "seat_count_mismatch", "term_mismatch", "unknown_product_rate_plan", "trial_too_long"}
-RENEWAL_WINDOW_DAYS = 60
-INVOICE_SKU_DAYS = 365
 
 
 @dataclass
@@ -79,17 +74,8 @@ class Defect:
 def _lapse(host: Host, day: dt.date) -> dt.date | None:
     """The first day the host's own dates change what its defect raises (a subscription ends, a trial runs out…)."""
     ends = [sub.end for sub in host.subs if sub.in_force(day) and sub.end is not None]
-    rule, subject = host.rule_id, host.subject
-    if rule in ORDER_SUBJECTS:
-        ends.append(host.find("customersdot/orders", "id", subject).get("end_date"))
-    elif rule == "license_without_subscription":
-        ends.append(host.find("customersdot/licenses", "id", subject)["expires_at"])
-    elif rule == "renewal_not_linked":
-        ends.append(days(host.subs[0].end, RENEWAL_WINDOW_DAYS + 1))
-    elif rule == "invoice_sku_mismatch":
-        item = host.find("zuora/InvoiceItem", "Id", subject)
-        invoiced = host.find("zuora/Invoice", "Id", item["InvoiceId"])["InvoiceDate"]
-        ends.append(days(dt.date.fromisoformat(invoiced), INVOICE_SKU_DAYS + 1))
+    if (lapse := LAPSES.get(host.rule_id)) is not None:
+        ends.append(lapse(host))
     dates = [dt.date.fromisoformat(end) if isinstance(end, str) else end for end in ends if end is not None]
     return min(dates, default=None)
 

@@ -10,11 +10,13 @@ Each module also has `fix(world, host)`: what an engineer does about the finding
 records, never delete them; `fix_defect` records what a fix changed so that `reopen_defect` can bring the
 defect back (a reopened finding) by undoing it, or, for a module with `reopen(world, host)`, by the edit that
 breaks it again the way its system would (Zuora amends a subscription rather than forgetting a version).
-These serve the consecutive nights of `sandbox.generator.nights`.
+A module whose finding lapses on a date of its own records (its order ends, its license expires…) says when with
+`lapse(host)`. These serve the consecutive nights of `sandbox.generator.nights`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import pkgutil
 from collections.abc import Callable
@@ -141,3 +143,5 @@ def reopen_defect(world: World, host: Host, change: Change) -> None:
 
 REOPENERS: dict[str, Callable[[World, Host], None]] = {
     rule_id: module.reopen for rule_id, module in _MODULES.items() if hasattr(module, "reopen")}
+LAPSES: dict[str, Callable[[Host], dt.date | str | None]] = {
+    rule_id: module.lapse for rule_id, module in _MODULES.items() if hasattr(module, "lapse")}

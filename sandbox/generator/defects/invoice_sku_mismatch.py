@@ -1,7 +1,12 @@
 """A recent invoice item whose SKU is not the SKU of its product in the catalog, or is empty."""
 
+import datetime as dt
+
+from sandbox.generator.clock import days
 from sandbox.generator.hosts import Host, running, term_invoice
 from sandbox.generator.world_model import World
+
+INVOICE_DAYS = 365  # the rule examines invoices dated within 365 days before D
 
 
 def inject(world: World, instance: int) -> str:
@@ -22,3 +27,10 @@ def fix(world: World, host: Host) -> None:
     """Correct the invoice item's SKU to the catalog's."""
     item = host.find("zuora/InvoiceItem", "Id", host.subject)
     item["SKU"] = next(p.sku for p in world.catalog.plans if p.charge_id == item["ProductRatePlanChargeId"])
+
+
+def lapse(host: Host) -> dt.date:
+    """The day the item's invoice falls out of the rule's 365 days."""
+    item = host.find("zuora/InvoiceItem", "Id", host.subject)
+    invoiced = host.find("zuora/Invoice", "Id", item["InvoiceId"])["InvoiceDate"]
+    return days(dt.date.fromisoformat(invoiced), INVOICE_DAYS + 1)

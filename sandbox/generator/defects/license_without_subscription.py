@@ -20,3 +20,8 @@ def fix(world: World, host: Host) -> None:
     """Revoke the stray license: it expires today."""
     stray = host.find("customersdot/licenses", "id", host.subject)
     stray["expires_at"] = min(stray["expires_at"], iso(world.as_of))
+
+
+def lapse(host: Host) -> str:
+    """The license's expiry: from then on the rule no longer examines it."""
+    return host.find("customersdot/licenses", "id", host.subject)["expires_at"]

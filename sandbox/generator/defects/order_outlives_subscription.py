@@ -1,7 +1,7 @@
 """An order still active after its subscription ended (expired term, or cancellation not synced)."""
 
 from sandbox.generator.clock import add_months, iso
-from sandbox.generator.hosts import Host, customer_with, ended
+from sandbox.generator.hosts import Host, customer_with, ended, subject_order_end
 from sandbox.generator.world_model import World
 
 
@@ -24,3 +24,6 @@ def inject(world: World, instance: int) -> str:
 def fix(world: World, host: Host) -> None:
     """End the order when its subscription ended."""
     host.find("customersdot/orders", "id", host.subject)["end_date"] = iso(host.sub.end)
+
+
+lapse = subject_order_end  # its finding lapses when its order ends (sandbox.generator.nights)

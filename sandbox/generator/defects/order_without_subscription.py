@@ -1,7 +1,7 @@
 """An active order naming a subscription that Zuora does not have."""
 
 from sandbox.generator.clock import days, iso
-from sandbox.generator.hosts import Host, fresh_namespace, running
+from sandbox.generator.hosts import Host, fresh_namespace, running, subject_order_end
 from sandbox.generator.provisioning import order
 from sandbox.generator.world_model import World
 
@@ -21,3 +21,6 @@ def fix(world: World, host: Host) -> None:
     """End the stray order today."""
     stray = host.find("customersdot/orders", "id", host.subject)
     stray["end_date"] = min(stray["end_date"], iso(world.as_of))
+
+
+lapse = subject_order_end  # its finding lapses when its order ends (sandbox.generator.nights)

@@ -1,6 +1,6 @@
 """An order on a catalog rate plan that the subscription no longer has (changed by amendment)."""
 
-from sandbox.generator.hosts import Host, running
+from sandbox.generator.hosts import Host, running, subject_order_end
 from sandbox.generator.world_model import World
 
 
@@ -21,3 +21,6 @@ def inject(world: World, instance: int) -> str:
 def fix(world: World, host: Host) -> None:
     """Re-sync the order's rate plan from Zuora."""
     host.find("customersdot/orders", "id", host.subject)["product_rate_plan_id"] = host.sub.base_plans()[0].id
+
+
+lapse = subject_order_end  # its finding lapses when its order ends (sandbox.generator.nights)

@@ -1,7 +1,12 @@
 """A subscription renewed under a new name (or a new billing entity) without the renewal link."""
 
+import datetime as dt
+
+from sandbox.generator.clock import days
 from sandbox.generator.hosts import Host, customer_with
 from sandbox.generator.world_model import World
+
+LOOKBACK_DAYS = 60  # the rule's renewal_lookback_days
 
 
 def inject(world: World, instance: int) -> str:
@@ -18,3 +23,8 @@ def fix(world: World, host: Host) -> None:
     """Link the renewal on the subscription that ended."""
     previous, renewal = host.subs
     previous.latest["Renewal_Subscription__c__c"] = renewal.name
+
+
+def lapse(host: Host) -> dt.date:
+    """The day the ended subscription leaves the rule's look-back window."""
+    return days(host.subs[0].end, LOOKBACK_DAYS + 1)

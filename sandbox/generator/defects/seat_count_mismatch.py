@@ -1,6 +1,6 @@
 """An order whose seats differ from Zuora's, e.g. a mid-term seat add-on never provisioned, or with no quantity."""
 
-from sandbox.generator.hosts import Host, running
+from sandbox.generator.hosts import Host, running, subject_order_end
 from sandbox.generator.world_model import World
 
 
@@ -27,3 +27,6 @@ def fix(world: World, host: Host) -> None:
     """Re-sync the order's quantity with the seats Zuora bills."""
     order = host.find("customersdot/orders", "id", host.subject)
     order["quantity"] = host.sub.seats(world.as_of, order["product_rate_plan_id"])
+
+
+lapse = subject_order_end  # its finding lapses when its order ends (sandbox.generator.nights)

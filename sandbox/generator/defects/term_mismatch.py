@@ -1,7 +1,7 @@
 """An order whose term differs from the subscription's: shifted dates, no end date, or a cancellation not synced."""
 
 from sandbox.generator.clock import days, iso
-from sandbox.generator.hosts import Host, customer_with, running, shift
+from sandbox.generator.hosts import Host, customer_with, running, shift, subject_order_end
 from sandbox.generator.world_model import World
 
 
@@ -31,3 +31,6 @@ def fix(world: World, host: Host) -> None:
     """Re-sync the order's term from Zuora."""
     order, sub = host.find("customersdot/orders", "id", host.subject), host.sub
     order["start_date"], order["end_date"] = sub.latest["TermStartDate"], iso(sub.end)
+
+
+lapse = subject_order_end  # its finding lapses when its order ends (sandbox.generator.nights)

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from sandbox.generator.clock import days, iso
-from sandbox.generator.hosts import Host, running
+from sandbox.generator.hosts import Host, running, subject_order_end
 from sandbox.generator.provisioning import order, trial_order
 from sandbox.generator.world_model import World
 
@@ -26,3 +26,6 @@ def fix(world: World, host: Host) -> None:
     """Cut the trial back to 30 days."""
     trial = host.find("customersdot/orders", "id", host.subject)
     trial["end_date"] = iso(days(dt.date.fromisoformat(trial["start_date"]), 30))
+
+
+lapse = subject_order_end  # its finding lapses when its order ends (sandbox.generator.nights)

@@ -1,6 +1,6 @@
 """An active order on a product rate plan id that the Zuora catalog does not have."""
 
-from sandbox.generator.hosts import Host, running
+from sandbox.generator.hosts import Host, running, subject_order_end
 from sandbox.generator.world_model import World
 
 
@@ -15,3 +15,6 @@ def inject(world: World, instance: int) -> str:
 def fix(world: World, host: Host) -> None:
     """Map the order to the subscription's catalog rate plan."""
     host.find("customersdot/orders", "id", host.subject)["product_rate_plan_id"] = host.sub.base_plans()[0].id
+
+
+lapse = subject_order_end  # its finding lapses when its order ends (sandbox.generator.nights)
