@@ -27,6 +27,8 @@ from connectors.schema import (
 # aggregates that need more spill to `<database>.tmp`: at 300MB the 100,000-customer audit peaks at about 450 MB,
 # for some 10% more CPU time. The default leaves room for a tenant several times that size before anything spills.
 DEFAULT_MEMORY_LIMIT = "1GB"
+# meta.changed_keys: the keys incremental loads merged into a table since its rows were last validated (the validation
+# consumes them); a full load replaces them by one row without a key: the whole table changed.
 LOAD_SCHEMA = "load"  # where a load stages its rows before the swap (on disk, not in memory)
 META_DDL = """
 CREATE SCHEMA IF NOT EXISTS meta;
@@ -41,6 +43,7 @@ CREATE TABLE IF NOT EXISTS meta.held_objects (
     object VARCHAR PRIMARY KEY, previous_rows BIGINT, source_rows BIGINT, reason VARCHAR, held_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS meta.raw_nights (
     object VARCHAR PRIMARY KEY, as_of DATE, run_id VARCHAR, loaded_at TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS meta.changed_keys (object VARCHAR, record_key VARCHAR);
 """
 
 
@@ -202,6 +205,8 @@ class SnapshotLoad:
         with transaction(self.con):
             self.con.execute(f"DELETE FROM {table}")
             self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
+            self.con.execute("DELETE FROM meta.changed_keys WHERE object = ?", [object_label(self.obj)])
+            self.con.execute("INSERT INTO meta.changed_keys VALUES (?, NULL)", [object_label(self.obj)])
             self._finish(loaded_at)
             self._record_reconciliation(loaded_at, full=True)
         return self.row_count()
@@ -212,6 +217,10 @@ class SnapshotLoad:
         with transaction(self.con):
             self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {self.pending})")
             self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
+            self.con.execute(
+                f"INSERT INTO meta.changed_keys SELECT ?, {key}::VARCHAR FROM {self.pending} WHERE {key} IS NOT NULL",
+                [object_label(self.obj)],
+            )
             self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM {self.deleted})")
             if reconcile:
                 self.con.execute(f"DELETE FROM {table} WHERE {key} NOT IN (SELECT id FROM {self.ids})")

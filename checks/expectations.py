@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -16,9 +15,6 @@ from connectors.schema import FieldType, SourceObject
 
 EARLIEST_DATE = dt.datetime(1990, 1, 1)
 LATEST_DATE = dt.datetime(2100, 12, 31)
-# Rows handed to great-expectations at a time: memory stays flat whatever the table's size.
-VALIDATION_CHUNK_ROWS = 50_000
-EXAMPLES_SHOWN = 5
 KEY_INTEGRITY_PATH = Path(__file__).parent / "raw_key_integrity.sql"
 
 
@@ -31,6 +27,16 @@ class ExpectationOutcome:
     success: bool
     unexpected_count: int
     examples: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class RowFailure:
+    """One raw row that fails one row expectation: the row's key and the offending value."""
+
+    expectation: str
+    column: str
+    record_key: str | None
+    value: str
 
 
 def expectations_for(obj: SourceObject) -> list[Any]:
@@ -116,50 +122,31 @@ def key_outcomes(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> list[Expe
     ]
 
 
-def validate_table(
-    con: duckdb.DuckDBPyConnection, obj: SourceObject, chunk_rows: int = VALIDATION_CHUNK_ROWS
-) -> list[ExpectationOutcome]:
-    """Every expectation of `obj`'s raw table: the key in SQL, the rest with great-expectations chunk by chunk."""
-    outcomes = {(o.expectation, o.column): o for o in _all_met(obj)}
-    for batch in con.sql(f"SELECT * FROM {obj.table}").to_arrow_reader(chunk_rows):
-        for outcome in validate_frame(obj, batch):
-            key = (outcome.expectation, outcome.column)
-            outcomes[key] = _combined(outcomes[key], outcome)
-    return key_outcomes(con, obj) + list(outcomes.values())
-
-
-def _all_met(obj: SourceObject) -> list[ExpectationOutcome]:
-    """The row expectations of `obj` as met, before any row is seen."""
-    return [ExpectationOutcome(e.expectation_type, e.column, True, 0, ()) for e in expectations_for(obj)]
-
-
-def _combined(seen: ExpectationOutcome, chunk: ExpectationOutcome) -> ExpectationOutcome:
-    """One expectation's outcome over the chunks seen so far and one more."""
-    return dataclasses.replace(
-        seen,
-        success=seen.success and chunk.success,
-        unexpected_count=seen.unexpected_count + chunk.unexpected_count,
-        examples=(seen.examples + chunk.examples)[:EXAMPLES_SHOWN],
-    )
-
-
-def validate_frame(obj: SourceObject, frame: Any) -> list[ExpectationOutcome]:
-    """Validate one pyarrow batch or table of `obj`'s raw rows against its row expectations."""
+def frame_failures(obj: SourceObject, frame: Any) -> list[RowFailure]:
+    """The rows of one pyarrow batch or table of `obj`'s raw rows that fail a row expectation, one per failure."""
     batch = _batch_definition(obj.table).get_batch(batch_parameters={"dataframe": _as_validation_frame(obj, frame)})
     try:
-        results = batch.validate(_suite(obj)).results
+        results = batch.validate(_suite(obj), result_format=_keyed_result_format(obj.key)).results
     finally:
         _forget_batches()
-    outcomes = []
+    failures = []
     for result in results:
         config = result.expectation_config
-        outcomes.append(
-            ExpectationOutcome(
-                expectation=config.type,
-                column=config.kwargs.get("column", ""),
-                success=bool(result.success),
-                unexpected_count=int(result.result.get("unexpected_count") or 0),
-                examples=tuple(str(v) for v in (result.result.get("partial_unexpected_list") or [])[:EXAMPLES_SHOWN]),
-            )
-        )
-    return outcomes
+        column = config.kwargs.get("column", "")
+        for row in result.result.get("unexpected_index_list") or []:
+            key = row.get(obj.key)
+            failures.append(RowFailure(config.type, column, None if _missing(key) else str(key), str(row.get(column))))
+    return failures
+
+
+@cache
+def _keyed_result_format(key: str) -> dict[str, Any]:
+    """Every unexpected row with its key and value, rather than a sample of values."""
+    return {"result_format": "COMPLETE", "unexpected_index_column_names": [key]}
+
+
+def _missing(value: Any) -> bool:
+    """Whether a key read back from pandas is null (None, NaN or NaT)."""
+    import pandas as pd
+
+    return bool(pd.isna(value))

@@ -6,9 +6,9 @@ import dagster as dg
 import duckdb
 
 from asset_keys import DUCKDB_POOL, raw_asset_key
-from checks.expectations import validate_table
 from checks.held_loads import holds
 from checks.lineage import rules_reading
+from checks.raw_validation import validate_table
 from connectors.schema import SOURCE_OBJECTS, SourceObject, object_label
 
 QUARANTINE_SHOWN = 50
@@ -39,17 +39,20 @@ def build_raw_check(name: str, description: str, evaluate: Evaluation) -> dg.Ass
 
 
 def expectations(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> tuple[bool, dict]:
-    """Validate `obj`'s raw table with its declared expectations; the failures with examples."""
-    outcomes = validate_table(con, obj)
-    failed = [o for o in outcomes if not o.success]
+    """Validate `obj`'s raw table with its declared expectations (great-expectations reading only the rows changed
+    since the last validation); the failures over the whole table with examples."""
+    validation = validate_table(con, obj)
+    failed = [o for o in validation.outcomes if not o.success]
     lines = [
         f"- `{o.expectation}` on `{o.column}`: {o.unexpected_count} unexpected, e.g. {', '.join(o.examples)}"
         for o in failed
     ]
     return not failed, {
-        "expectations": len(outcomes),
+        "expectations": len(validation.outcomes),
         "failed": len(failed),
         "failures": dg.MetadataValue.md("\n".join(lines) or "none"),
+        "rows_validated": validation.rows_validated,
+        "validated_whole": validation.whole,
     }
 
 

@@ -1,19 +1,21 @@
-"""Raw-data expectations: the key checked in SQL, the other expectations validated chunk by chunk."""
+"""Raw-data expectations: the key checked in SQL over the whole table, the other expectations validated with
+great-expectations chunk by chunk on the rows changed since the last validation, their failures kept per row."""
 
 import datetime as dt
 
 import pytest
 
 from assets.raw_store import SnapshotLoad, connect
-from checks.expectations import validate_table
+from checks.raw_validation import validate_table
 from connectors.schema import source_object
 
 ORDERS = source_object("customersdot", "orders")
 LOADED_AT = dt.datetime(2026, 11, 27, 3, tzinfo=dt.UTC)
+QUANTITY = ("expect_column_values_to_be_between", "quantity")
 
 
-def order(order_id, quantity=10, start_date="2026-01-01"):
-    return {"id": order_id, "quantity": quantity, "start_date": start_date, "updated_at": "2026-11-20T10:00:00Z"}
+def order(order_id, quantity=10, start_date="2026-01-01", updated_at="2026-11-20T10:00:00Z"):
+    return {"id": order_id, "quantity": quantity, "start_date": start_date, "updated_at": updated_at}
 
 
 @pytest.fixture
@@ -29,30 +31,91 @@ def load(con, records):
     snapshot.commit_full(LOADED_AT)
 
 
-def failures(outcomes):
-    return {(o.expectation, o.column): (o.unexpected_count, o.examples) for o in outcomes if not o.success}
+def merge(con, records, deleted=()):
+    snapshot = SnapshotLoad(con, ORDERS)
+    snapshot.add(records)
+    snapshot.add_deleted_ids(deleted)
+    snapshot.commit_incremental(LOADED_AT, reconcile=False)
+
+
+def failures(validation):
+    return {(o.expectation, o.column): (o.unexpected_count, o.examples) for o in validation.outcomes if not o.success}
 
 
 def test_a_clean_table_meets_every_expectation(con):
     load(con, [order(i) for i in range(1, 8)])
-    outcomes = validate_table(con, ORDERS, chunk_rows=3)
-    assert outcomes and all(o.success for o in outcomes)
+    validation = validate_table(con, ORDERS, chunk_rows=3)
+    assert validation.outcomes and all(o.success for o in validation.outcomes)
+    assert (validation.rows_validated, validation.whole) == (7, True)
 
 
 def test_an_empty_table_meets_every_expectation(con):
     load(con, [])
-    assert all(o.success and o.unexpected_count == 0 for o in validate_table(con, ORDERS))
+    assert all(o.success and o.unexpected_count == 0 for o in validate_table(con, ORDERS).outcomes)
 
 
-def test_failures_are_counted_across_chunks_as_in_one_pass(con):
+def test_failures_are_counted_across_chunks_as_in_one_pass(tmp_path):
     records = [order(i) for i in range(1, 10)]
     records[1] = order(2, quantity=-1)
     records[7] = order(8, quantity=-5, start_date="1970-01-01")
     records.append(order(3))
     records.append(order(9))
-    load(con, records)
-    chunked = failures(validate_table(con, ORDERS, chunk_rows=2))
-    assert chunked == failures(validate_table(con, ORDERS, chunk_rows=1_000))
+    found = []
+    for chunk_rows in (2, 1_000):
+        with connect(str(tmp_path / f"chunks-{chunk_rows}.duckdb")) as con:
+            load(con, records)
+            found.append(failures(validate_table(con, ORDERS, chunk_rows=chunk_rows)))
+    chunked, whole = found
+    assert chunked == whole
     assert chunked[("expect_column_values_to_be_unique", "id")] == (4, ("3", "9"))
-    assert chunked[("expect_column_values_to_be_between", "quantity")][0] == 2
+    assert chunked[QUANTITY] == (2, ("-1", "-5"))
     assert chunked[("expect_column_values_to_be_between", "start_date")][0] == 1
+
+
+def test_an_incremental_night_validates_only_the_rows_it_merged(con):
+    load(con, [order(i) for i in range(1, 101)])
+    validate_table(con, ORDERS)
+    merge(con, [order(5, quantity=3), order(101, quantity=-2)])
+    validation = validate_table(con, ORDERS)
+    assert (validation.rows_validated, validation.whole) == (2, False)
+    assert failures(validation) == {QUANTITY: (1, ("-2",))}
+
+
+def test_a_malformed_row_loaded_on_an_earlier_night_is_still_reported(con):
+    load(con, [order(1), order(2, quantity=-1), order(3)])
+    assert failures(validate_table(con, ORDERS)) == {QUANTITY: (1, ("-1",))}
+    merge(con, [order(3, quantity=4)])
+    validation = validate_table(con, ORDERS)
+    assert validation.rows_validated == 1
+    assert failures(validation) == {QUANTITY: (1, ("-1",))}
+    nothing_changed = validate_table(con, ORDERS)
+    assert nothing_changed.rows_validated == 0
+    assert failures(nothing_changed) == {QUANTITY: (1, ("-1",))}
+
+
+def test_a_row_corrected_or_deleted_since_no_longer_fails(con):
+    load(con, [order(1, quantity=-1), order(2, quantity=-2), order(3)])
+    validate_table(con, ORDERS)
+    merge(con, [order(1, quantity=1)])
+    assert failures(validate_table(con, ORDERS)) == {QUANTITY: (1, ("-2",))}
+    merge(con, [], deleted=[2])
+    assert failures(validate_table(con, ORDERS)) == {}
+
+
+def test_a_full_load_is_validated_whole_and_replaces_the_failures_kept(con):
+    load(con, [order(1, quantity=-1), order(2)])
+    validate_table(con, ORDERS)
+    load(con, [order(1), order(2), order(3, quantity=-3)])
+    validation = validate_table(con, ORDERS)
+    assert (validation.rows_validated, validation.whole) == (3, True)
+    assert failures(validation) == {QUANTITY: (1, ("-3",))}
+
+
+def test_loads_between_two_validations_are_all_validated(con):
+    load(con, [order(1), order(2)])
+    validate_table(con, ORDERS)
+    merge(con, [order(3, quantity=-3)])
+    merge(con, [order(4, quantity=-4)])
+    validation = validate_table(con, ORDERS)
+    assert validation.rows_validated == 2
+    assert failures(validation) == {QUANTITY: (2, ("-3", "-4"))}
