@@ -73,8 +73,10 @@ def audit_world(
     log_level: str = "WARNING",
     run_id: str | None = None,
 ) -> NightSummary:
-    """One night: serve `world` and run the nightly job against it, as of `as_of` (default: the world's)."""
-    servers.load_world(world)
+    """One night: serve `world` (unless the servers serve it already) and run the nightly job against it, as of
+    `as_of` (default: the world's)."""
+    if Path(world) != servers.world:
+        servers.load_world(world)
     as_of = as_of.isoformat() if as_of else read_manifest(world).as_of
     env = sandbox_environment(servers.endpoints, str(paths.database), as_of, str(paths.out))
     resources = resources_from_environment(env)
