@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from assets.raw_store import SnapshotLoad, connect
+from checks.raw_checks import expectations
 from checks.raw_validation import validate_table
 from connectors.schema import source_object
 
@@ -119,3 +120,13 @@ def test_loads_between_two_validations_are_all_validated(con):
     validation = validate_table(con, ORDERS)
     assert validation.rows_validated == 2
     assert failures(validation) == {QUANTITY: (2, ("-3", "-4"))}
+
+
+def test_the_check_of_a_night_that_left_a_malformed_row_alone_still_fails(con):
+    load(con, [order(1), order(2, quantity=-1)])
+    expectations(con, ORDERS)
+    merge(con, [order(1, quantity=4)])
+    passed, metadata = expectations(con, ORDERS)
+    assert not passed
+    assert (metadata["rows_validated"], metadata["validated_whole"], metadata["failed"]) == (1, False, 1)
+    assert "`quantity`: 1 unexpected, e.g. -1" in metadata["failures"].value
