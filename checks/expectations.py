@@ -139,7 +139,6 @@ def frame_failures(obj: SourceObject, frame: Any) -> list[RowFailure]:
     return failures
 
 
-@cache
 def _keyed_result_format(key: str) -> dict[str, Any]:
     """Every unexpected row with its key and value, rather than a sample of values."""
     return {"result_format": "COMPLETE", "unexpected_index_column_names": [key]}
