@@ -2,22 +2,37 @@
 CREATE SCHEMA IF NOT EXISTS staging;
 
 -- A text value as the catalogue compares it: surrounding whitespace (spaces, tabs, line breaks) removed, and a
--- blank string empty (NULL).
-CREATE OR REPLACE MACRO staging.text(x) AS
-    nullif(trim(x, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '');
+-- blank string empty (NULL). A value whose first and last characters are beyond the space (most of them) is
+-- returned as it is, without the costly trim of a character set.
+CREATE OR REPLACE MACRO staging.text(x) AS CASE
+    WHEN ascii(x) > 32 AND ascii(x[-1]) > 32 THEN x
+    ELSE nullif(trim(x, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '')
+END;
 
 -- In effect on d: start <= d and (end empty or d < end).
 CREATE OR REPLACE MACRO staging.in_effect(start_date, end_date, d) AS
     coalesce(start_date <= d AND (end_date IS NULL OR d < end_date), false);
 
--- One character of the 18-character suffix: a 5-bit mask of the uppercase letters of a 5-character chunk.
-CREATE OR REPLACE MACRO staging.sf_checksum_char(chunk) AS substr(
+-- A whole Salesforce id of 15 characters, or of 18 (15 and a 3-character suffix).
+CREATE OR REPLACE MACRO staging.sf_is_id(x) AS regexp_full_match(x, '[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?');
+
+-- One character of the 18-character suffix: a 5-bit mask of the uppercase letters of the 5 characters of id
+-- from position start.
+CREATE OR REPLACE MACRO staging.sf_checksum_char(id, start) AS substr(
     'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345',
-    (1 + list_sum(list_transform(
-        range(5), lambda i: CASE WHEN substr(chunk, i + 1, 1) BETWEEN 'A' AND 'Z' THEN 1 << i ELSE 0 END
-    )))::INTEGER,
+    1
+        + (substr(id, start, 1) BETWEEN 'A' AND 'Z')::INTEGER
+        + (substr(id, start + 1, 1) BETWEEN 'A' AND 'Z')::INTEGER * 2
+        + (substr(id, start + 2, 1) BETWEEN 'A' AND 'Z')::INTEGER * 4
+        + (substr(id, start + 3, 1) BETWEEN 'A' AND 'Z')::INTEGER * 8
+        + (substr(id, start + 4, 1) BETWEEN 'A' AND 'Z')::INTEGER * 16,
     1
 );
+
+-- The 18-character form of an id (staging.sf_is_id): its first 15 characters and their case-checksum suffix.
+CREATE OR REPLACE MACRO staging.sf_suffixed(id) AS
+    left(id, 15) || staging.sf_checksum_char(id, 1) || staging.sf_checksum_char(id, 6)
+        || staging.sf_checksum_char(id, 11);
 
 -- The id in x: x itself, or the 15- or 18-character id inside a URL (https://….salesforce.com/006…).
 CREATE OR REPLACE MACRO staging.sf_extract_id(x) AS coalesce(
@@ -26,15 +41,12 @@ CREATE OR REPLACE MACRO staging.sf_extract_id(x) AS coalesce(
 );
 
 -- The 18-character Salesforce id named by x (an id of 15 or 18 characters, or a URL holding one): its first
--- 15 characters and their case-checksum suffix; anything else is returned trimmed.
-CREATE OR REPLACE MACRO staging.sf_id18(x) AS list_transform(
-    [staging.sf_extract_id(x)],
-    lambda id: CASE
-        WHEN regexp_full_match(id, '[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?')
-            THEN left(id, 15)
-                || staging.sf_checksum_char(substr(id, 1, 5))
-                || staging.sf_checksum_char(substr(id, 6, 5))
-                || staging.sf_checksum_char(substr(id, 11, 5))
-        ELSE id
-    END
-)[1];
+-- 15 characters and their case-checksum suffix; anything else is returned trimmed. An x that is an id as it
+-- stands (most of them) takes the short way, without trimming and extracting.
+CREATE OR REPLACE MACRO staging.sf_id18(x) AS CASE
+    WHEN staging.sf_is_id(x) THEN staging.sf_suffixed(x)
+    ELSE list_transform(
+        [staging.sf_extract_id(x)],
+        lambda id: CASE WHEN staging.sf_is_id(id) THEN staging.sf_suffixed(id) ELSE id END
+    )[1]
+END;
