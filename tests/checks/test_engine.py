@@ -66,6 +66,14 @@ def test_settings_default_to_the_catalogue_and_reach_audit_params():
         rule("no_such_rule")
 
 
+def test_building_staging_leaves_the_compression_setting_as_it_was():
+    con = duckdb.connect()
+    create_raw_tables(con)
+    con.execute("SET disabled_compression_methods = 'fsst'")
+    build_staging(con, AuditSettings(as_of=AS_OF))
+    assert con.execute("SELECT current_setting('disabled_compression_methods')").fetchall() == [("FSST",)]
+
+
 def test_staging_files_are_declared_and_described():
     files = {path.stem for path in (CHECKS_DIR / "staging").glob("*.sql")} - {"macros"}
     assert files == {view.name for view in STAGING_VIEWS}
