@@ -25,6 +25,7 @@ CHECKS_DIR = Path(__file__).parent
 MACROS_PATH = STAGING_DIR / f"{MACROS}.sql"
 SCORECARD_PATH = CHECKS_DIR / "scorecard.sql"
 RULE_RESULT_PATH = CHECKS_DIR / "rule_result.sql"
+RULE_FAILED_ROWS_PATH = CHECKS_DIR / "rule_failed_rows.sql"
 SCORECARD_FINDINGS = "scorecard_findings"
 
 RESULT_COLUMNS = ("subject_id", "failed", *KEY_NAMES, "evidence")
@@ -191,17 +192,23 @@ def _result_projection(con: duckdb.DuckDBPyConnection, rule: Rule) -> str:
 
 
 def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleRun:
-    """Evaluate `rule` on the staged data (build_staging first): subjects examined and findings."""
-    result_sql = RULE_RESULT_PATH.read_text(encoding="utf-8").format(
-        rule_sql=rule.sql, columns=_result_projection(con, rule)
-    )
+    """Evaluate `rule` on the staged data (build_staging first): subjects examined and findings.
+
+    The subjects are counted first without the evidence, which is then built only for the failed ones."""
+    columns = _result_projection(con, rule)
+    result_sql = RULE_RESULT_PATH.read_text(encoding="utf-8").format(rule_sql=rule.sql)
     processed, subjects, failed = con.execute(result_sql).fetchall()[0]
     if processed != subjects:
         raise RuleError(f"{rule.id}: {processed} rows for {subjects} subjects")
-    rows = failed or []
-    if rows and tuple(rows[0]) != RESULT_COLUMNS:
-        raise RuleError(f"{rule.id}: columns {tuple(rows[0])}, expected {RESULT_COLUMNS}")
+    rows = _failed_rows(con, rule, columns, failed) if failed else []
     return RuleRun(rule, processed, tuple(_finding(rule, row) for row in rows))
+
+
+def _failed_rows(con: duckdb.DuckDBPyConnection, rule: Rule, columns: str, subjects: list[str]) -> list[dict[str, Any]]:
+    """The rows of `rule` (its `columns` projection) for its failed `subjects`, in order, as dicts of RESULT_COLUMNS."""
+    rows_sql = RULE_FAILED_ROWS_PATH.read_text(encoding="utf-8").format(rule_sql=rule.sql, columns=columns)
+    rows = con.execute(rows_sql, {"subjects": subjects}).fetchall()
+    return [dict(zip(RESULT_COLUMNS, row, strict=True)) for row in rows]
 
 
 def staged_params(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
