@@ -15,11 +15,19 @@ WITH orders AS (
     SELECT
         subscription_name,
         min(id) AS first_order_id,
-        count(gl_namespace_id) AS namespaces,
-        list(id ORDER BY id) AS order_ids,
-        list(order_evidence ORDER BY id) AS orders
+        count(gl_namespace_id) AS namespaces
     FROM staging.active_orders
     GROUP BY subscription_name
+),
+-- The evidence's orders, listed only for the examined subscriptions without a namespace on either side (those that
+-- fail).
+order_lists AS (
+    SELECT a.subscription_name, list(a.id ORDER BY a.id) AS order_ids, list(a.order_evidence ORDER BY a.id) AS orders
+    FROM staging.active_orders AS a
+    JOIN orders AS o ON o.subscription_name = a.subscription_name AND o.namespaces = 0
+    JOIN staging.latest_subscriptions AS s ON s.subscription_name = a.subscription_name
+    WHERE s.namespace_id IS NULL AND s.paid AND s.in_force AND s.deployment = 'SaaS'
+    GROUP BY a.subscription_name
 )
 SELECT
     s.subscription_name AS subject_id,
@@ -27,8 +35,9 @@ SELECT
     finding_keys.* REPLACE (o.first_order_id::VARCHAR AS order_id),
     to_json({
         'zuora': struct_insert(s.zuora_evidence, GitLabNamespaceId__c := s.namespace_id),
-        'customersdot': {'order_ids': o.order_ids, 'orders': o.orders}
+        'customersdot': {'order_ids': l.order_ids, 'orders': l.orders}
     }) AS evidence
 FROM staging.subscription_subjects AS s
 JOIN orders AS o ON o.subscription_name = s.subscription_name
+LEFT JOIN order_lists AS l ON l.subscription_name = s.subscription_name
 WHERE s.paid AND s.in_force AND s.deployment = 'SaaS'

@@ -10,12 +10,16 @@
 -- action: generate the license or the activation code
 -- scorecard: Paid License Missing
 -- scorecard rank: 7
+-- The evidence's licenses, listed only for the subscriptions without a current license (the ones that can fail).
 WITH licenses AS (
     SELECT
         zuora_subscription_name,
         list(id ORDER BY id) AS license_ids,
         list(license_evidence ORDER BY id) AS licenses
-    FROM staging.licenses
+    FROM staging.licenses AS l
+    WHERE NOT EXISTS (
+        SELECT 1 FROM staging.current_licenses AS c WHERE c.zuora_subscription_name = l.zuora_subscription_name
+    )
     GROUP BY zuora_subscription_name
 )
 SELECT
