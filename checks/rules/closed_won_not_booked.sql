@@ -11,17 +11,6 @@
 --    {salesforce[CloseDate]}; Zuora has no subscription for it
 -- action: book the quote in Zuora, or correct the opportunity link
 -- setting closed_won_grace_days: 7
-WITH quoted AS (
-    SELECT DISTINCT staging.sf_id18(q."zqu__Opportunity__c") AS opportunity_key
-    FROM raw_salesforce.zqu__quote__c AS q
-    WHERE NOT coalesce(q."IsDeleted", false)
-    AND coalesce(q."zqu__Primary__c", false)
-    AND staging.text(q."zqu__Status__c") = 'Sent to Z-Billing'
-    AND (
-        staging.text(q."zqu__Subscription_Name__c") IN (SELECT staging.text("Name") FROM raw_zuora.subscription)
-        OR staging.text(q."zqu__ZuoraSubscriptionID__c") IN (SELECT staging.text("Id") FROM raw_zuora.subscription)
-    )
-)
 SELECT
     o."Id" AS subject_id,
     len(o.booked_on) = 0 AND q.opportunity_key IS NULL AS failed,
@@ -42,7 +31,7 @@ SELECT
         'zuora': {'subscriptions': o.booked_on}
     }) AS evidence
 FROM staging.opportunities AS o
-LEFT JOIN quoted AS q ON q.opportunity_key = o.opportunity_key
+LEFT JOIN staging.booking_quotes AS q ON q.opportunity_key = o.opportunity_key
 CROSS JOIN audit.params AS p
 WHERE o."StageName" = 'Closed Won'
 AND o."Type" IN ('New Business', 'Add-On Business', 'Renewal')

@@ -1,15 +1,15 @@
 -- The latest version of every subscription that is not ignored, with its account, deployment, paid flag, base plans and Seats(S).
 CREATE OR REPLACE TABLE staging.latest_subscriptions AS
+-- The base plans of the subscriptions that have one (the paid ones).
 WITH plans AS (
     SELECT
         subscription_name,
-        bool_or(is_base) AS paid,
-        count(DISTINCT product_rate_plan_id) FILTER (WHERE is_base) AS base_plan_count,
-        list(DISTINCT plan_name ORDER BY plan_name) FILTER (WHERE is_base) AS base_plans,
-        CASE WHEN count(DISTINCT deployment) FILTER (WHERE is_base) > 1 THEN 'Mixed'
-            ELSE min(deployment) FILTER (WHERE is_base)
-        END AS deployment
+        true AS paid,
+        count(DISTINCT product_rate_plan_id) AS base_plan_count,
+        list(DISTINCT plan_name ORDER BY plan_name) AS base_plans,
+        CASE WHEN count(DISTINCT deployment) > 1 THEN 'Mixed' ELSE min(deployment) END AS deployment
     FROM staging.latest_rate_plans
+    WHERE is_base
     GROUP BY subscription_name
 ),
 seats AS (
