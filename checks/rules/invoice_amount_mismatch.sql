@@ -28,7 +28,7 @@ WITH compared AS (
     GROUP BY o."Id"
 )
 SELECT
-    o."Id" AS subject_id,
+    c.opportunity_id AS subject_id,  -- the grouping key, so that a filter on the subject reaches below the grouping
     coalesce(c.mismatch, false) AS failed,
     c.account_number AS zuora_account_number,
     o.sf_account_id,
