@@ -13,8 +13,22 @@ WITH versions AS (
         staging.text("TurnOnAutoRenew__c") AS "TurnOnAutoRenew__c",
         staging.text("Renewal_Subscription__c__c") AS "Renewal_Subscription__c__c",
         staging.text("ExcludeFromAnalysis__c") AS "ExcludeFromAnalysis__c"
-    )
+    ),
+    rowid AS version_row
     FROM raw_zuora.subscription
+),
+-- The latest version of each name, picked on the ordering columns alone read from the raw table again (a window
+-- sorts every column it carries).
+latest_rows AS (
+    SELECT rowid AS version_row
+    FROM (
+        SELECT rowid, staging.text("Name") AS name, "Version", "UpdatedDate", staging.text("Id") AS id
+        FROM raw_zuora.subscription
+    )
+    WHERE name IS NOT NULL
+    QUALIFY row_number() OVER (
+        PARTITION BY name ORDER BY "Version" DESC NULLS LAST, "UpdatedDate" DESC NULLS LAST, id DESC
+    ) = 1
 ),
 latest AS (
     SELECT
@@ -25,10 +39,7 @@ latest AS (
             ELSE s."TermEndDate"
         END AS end_date
     FROM versions AS s
-    WHERE s."Name" IS NOT NULL
-    QUALIFY row_number() OVER (
-        PARTITION BY s."Name" ORDER BY s."Version" DESC NULLS LAST, s."UpdatedDate" DESC NULLS LAST, s."Id" DESC
-    ) = 1
+    WHERE s.version_row IN (SELECT version_row FROM latest_rows)
 )
 SELECT
     s."Name" AS subscription_name,
