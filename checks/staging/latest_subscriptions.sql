@@ -6,8 +6,8 @@ WITH plans AS (
         subscription_name,
         true AS paid,
         count(DISTINCT product_rate_plan_id) AS base_plan_count,
-        list(DISTINCT plan_name ORDER BY plan_name) AS base_plans,
-        CASE WHEN count(DISTINCT deployment) > 1 THEN 'Mixed' ELSE min(deployment) END AS deployment
+        list_sort(list(DISTINCT plan_name)) AS base_plans,
+        CASE WHEN min(deployment) <> max(deployment) THEN 'Mixed' ELSE min(deployment) END AS deployment
     FROM staging.latest_rate_plans
     WHERE is_base
     GROUP BY subscription_name
