@@ -25,7 +25,7 @@ order_lists AS (
     SELECT a.subscription_name, list(a.id ORDER BY a.id) AS order_ids, list(a.order_evidence ORDER BY a.id) AS orders
     FROM staging.active_orders AS a
     JOIN orders AS o ON o.subscription_name = a.subscription_name AND o.namespaces = 0
-    JOIN staging.latest_subscriptions AS s ON s.subscription_name = a.subscription_name
+    JOIN staging.subscription_subjects AS s ON s.subscription_name = a.subscription_name
     WHERE s.namespace_id IS NULL AND s.paid AND s.in_force AND s.deployment = 'SaaS'
     GROUP BY a.subscription_name
 )
