@@ -14,8 +14,8 @@
 WITH plans AS (
     SELECT
         subscription_name,
-        list(DISTINCT product_rate_plan_id ORDER BY product_rate_plan_id) AS plan_ids,
-        list(DISTINCT plan_name ORDER BY plan_name) AS plan_names
+        list_sort(list(DISTINCT product_rate_plan_id)) AS plan_ids,
+        list_sort(list(DISTINCT plan_name)) AS plan_names
     FROM staging.latest_rate_plans
     GROUP BY subscription_name
 )
