@@ -12,15 +12,22 @@ import pytest
 
 from sandbox.servers import PostgresServer, SandboxServers
 from tests.smtp import Inbox, SmtpServer, free_port, serve_smtp
+from tests.xdist_groups import keep_xdist_groups
 
 NIGHT_CUSTOMERS, NIGHT_SEED = 400, 8
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test on the shared audited nights is slow: it needs full nights over HTTP and Dagster."""
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
+    """Every test on the shared audited nights is slow: it needs full nights over HTTP and Dagster. They all run
+    on one worker (`--dist loadgroup`), so the nights are built once, not once per worker."""
     for item in items:
         if "audited_nights" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("audited_nights"))
+    yield
+    if config.getoption("loadgroup", False):
+        keep_xdist_groups(items)
 
 
 @pytest.fixture(scope="session", autouse=True)

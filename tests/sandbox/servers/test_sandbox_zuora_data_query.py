@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import gzip
 import json
+from typing import TYPE_CHECKING
 
 import pytest
-from zuora_sdk import ApiClient, Configuration, DataQueriesApi, OAuthApi, SubmitDataQueryRequest
 
 from sandbox.servers import FaultProfile, JobFault
 from tests.fake_time import FakeTime
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+if TYPE_CHECKING:
+    from zuora_sdk import DataQueriesApi
+
+# The SDK's import takes seconds of CPU (some 1,700 models): it happens in the tests, on one worker.
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.mark.xdist_group("zuora_sdk")]
 
 SELECT = "SELECT id, name, autorenew, termstartdate, updateddate FROM subscription WHERE version >= 1 ORDER BY id"
 
@@ -33,6 +37,8 @@ def subscriptions(count: int) -> list[dict]:
 
 def sdk(endpoints) -> tuple[DataQueriesApi, str]:
     """Zuora's Data Query API client of the sandbox, and a bearer token."""
+    from zuora_sdk import ApiClient, Configuration, DataQueriesApi, OAuthApi
+
     client = ApiClient(Configuration(host=endpoints.zuora_url))
     token = OAuthApi(client).create_token(
         client_id=endpoints.zuora_client_id,
@@ -44,6 +50,8 @@ def sdk(endpoints) -> tuple[DataQueriesApi, str]:
 
 def submit(api: DataQueriesApi, bearer: str, query: str, **options) -> str:
     """Submit a gzip JSON-lines job through the SDK; its id, once Zuora's answer says it was accepted."""
+    from zuora_sdk import SubmitDataQueryRequest
+
     body = SubmitDataQueryRequest(query=query, output_format="JSON", compression="GZIP", **options)
     job = api.post_data_query_job(body, authorization=bearer, zuora_track_id="lnr-audit-test").data
     assert job.query_status == "accepted" and len(job.id) == 36

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from zuora_sdk import (
-    ActionsApi,
-    ApiClient,
-    Configuration,
-    OAuthApi,
-    ProxyActionqueryMoreRequest,
-    ProxyActionqueryRequest,
-)
-from zuora_sdk.exceptions import BadRequestException, UnauthorizedException
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+# The SDK's import takes seconds of CPU (some 1,700 models): it happens in the test, on one worker.
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.mark.xdist_group("zuora_sdk")]
 
 ALL = "select Id, Name from Subscription"
 
 
 def test_zuora_sdk_reads_the_sandbox_like_zuora(sandbox, subscriptions) -> None:
+    from zuora_sdk import (
+        ActionsApi,
+        ApiClient,
+        Configuration,
+        OAuthApi,
+        ProxyActionqueryMoreRequest,
+        ProxyActionqueryRequest,
+    )
+    from zuora_sdk.exceptions import BadRequestException, UnauthorizedException
+
     records = subscriptions(2500, Status="Active")
     records[7]["Status"] = "Expired"
     sandbox_ = sandbox({"zuora/Subscription": records})
