@@ -43,13 +43,18 @@ findings: $(STAMP)
 spreadsheet:
 	@command -v soffice >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
 
+# The tests run on one pytest-xdist worker per core (WORKERS=1 runs them in this process); a module's tests, and
+# the tests of a costly shared fixture, stay on one worker (tests/xdist_groups.py).
+WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest $(if $(filter 1,$(WORKERS)),,-n $(WORKERS) --dist loadgroup)
+
 # Everything, as CI runs it: the full nights over HTTP and Dagster (slow) and the Chromium tests (ui) included.
 test: $(STAMP) browser postgresql spreadsheet
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The edit loop: everything but the slow and the ui tests.
 test-fast: $(STAMP) postgresql
-	$(BIN)/python -m pytest -m "not slow and not ui"
+	$(PYTEST) -m "not slow and not ui"
 
 ui: $(STAMP) postgresql
 	$(BIN)/lnr-audit ui --out $(OUT)/ui

@@ -12,22 +12,28 @@ import pytest
 
 from sandbox.servers import PostgresServer, SandboxServers
 from tests.smtp import Inbox, SmtpServer, free_port, serve_smtp
-from tests.xdist_groups import keep_xdist_groups
+from tests.xdist_groups import ModuleOrGroupScheduling, keep_xdist_groups, mark_shared_fixture_groups
 
 NIGHT_CUSTOMERS, NIGHT_SEED = 400, 8
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
-    """Every test on the shared audited nights is slow: it needs full nights over HTTP and Dagster. They all run
-    on one worker (`--dist loadgroup`), so the nights are built once, not once per worker."""
+    """Every test on the shared audited nights is slow: it needs full nights over HTTP and Dagster. Under
+    `--dist loadgroup` the tests of each costly shared fixture run on one worker, which builds it once."""
     for item in items:
         if "audited_nights" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("audited_nights"))
+        mark_shared_fixture_groups(item)
     yield
     if config.getoption("loadgroup", False):
         keep_xdist_groups(items)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup` keeps a module's tests on one worker too (its module fixtures are built once)."""
+    return ModuleOrGroupScheduling(config, log) if config.getvalue("dist") == "loadgroup" else None
 
 
 @pytest.fixture(scope="session", autouse=True)
