@@ -94,9 +94,11 @@ def type_batch(obj: SourceObject, records: Iterable[dict[str, Any]]) -> TypedBat
 def connect(
     path: str, *, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT
 ) -> duckdb.DuckDBPyConnection:
-    """A connection to the database file at `path`, in UTC, DuckDB's memory held to `memory_limit`."""
+    """A connection to the database file at `path`, in UTC, DuckDB's memory held to `memory_limit`, printing no
+    progress bar (a long query would otherwise draw one on the run's standard output)."""
     con = duckdb.connect(path, read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     con.execute("SET memory_limit = ?", [memory_limit])
     return con
 

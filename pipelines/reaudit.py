@@ -49,7 +49,6 @@ def loaded_objects(con: duckdb.DuckDBPyConnection) -> int:
 def reaudit(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> Reaudit:
     """Build the staging tables and evaluate every rule on the loaded raw tables; the history is not touched."""
     loaded_objects(con)
-    con.execute("SET enable_progress_bar = false")  # the per-step table is the progress shown
     mix = describe_mix(raw_nights(con), holds(con))
     stopwatch = Stopwatch()
     runs = run_audit(con, settings, stopwatch)
