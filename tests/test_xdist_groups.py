@@ -6,6 +6,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 pytest_plugins = ["pytester"]
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,6 +28,7 @@ def test_free(n):
 """
 
 
+@pytest.mark.slow
 def test_grouped_tests_share_a_worker_and_a_modules_tests_stay_together(pytester, monkeypatch) -> None:
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     pytester.makeconftest(CONFTEST)

@@ -115,6 +115,7 @@ def test_a_deletion_balanced_by_a_late_insert_is_seen_where_ids_are_cheap(source
     assert last_reconciliation(source.con, ACTIVATIONS).reconciled_at is not None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("obj", [ACTIVATIONS, ACCOUNTS], ids=["customersdot", "zuora"])
 def test_a_record_deleted_one_night_and_restored_as_it_was_the_next_comes_back(source, obj):
     def world(numbers) -> list[dict]:
@@ -236,6 +237,7 @@ def test_duplicates_with_the_same_watermark_resolve_the_same_way_in_any_order(so
     assert kept[0] == kept[1] and len(kept[0]) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("full", [False, True], ids=["incremental", "full"])
 def test_an_emptied_object_keeps_its_previous_snapshot_and_fails_its_check(source, full):
     source.serve({ACTIVATIONS: [activation(n) for n in range(1, 7)]})

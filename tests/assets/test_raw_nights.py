@@ -15,6 +15,8 @@ from assets.raw_store import RawNight, SnapshotLoad, connect, object_label, raw_
 from connectors.schema import SOURCE_OBJECTS, source_object
 from pipelines.resources import AuditDatabase, AuditSettingsResource
 
+pytestmark = pytest.mark.slow  # Dagster runs of the raw assets over several nights
+
 ORDERS = source_object("customersdot", "orders")
 MONDAY, TUESDAY = RawNight(dt.date(2026, 11, 27), "run-monday"), RawNight(dt.date(2026, 11, 28), "run-tuesday")
 LOADED_AT = dt.datetime(2026, 11, 28, 3, tzinfo=dt.UTC)

@@ -18,6 +18,8 @@ from sandbox.servers import SandboxServers
 from sandbox.world import iter_records, read_records, write_records
 from tests.pipelines.world_edits import next_night
 
+pytestmark = pytest.mark.slow  # two extraction paths over several served nights
+
 ZUORA = objects_of("zuora")
 QUERY, BULK = 10**9, 0  # thresholds that send every read to the action query, or every non-empty one to Data Query
 DELETED_FROM = ("zuora/Subscription", "zuora/RatePlanCharge", "zuora/Invoice", "zuora/InvoiceItem")

@@ -10,6 +10,8 @@ from checks.raw_checks import expectations
 from checks.raw_validation import validate_table
 from connectors.schema import source_object
 
+pytestmark = pytest.mark.slow  # great-expectations takes seconds to import and set up
+
 ORDERS = source_object("customersdot", "orders")
 LOADED_AT = dt.datetime(2026, 11, 27, 3, tzinfo=dt.UTC)
 QUANTITY = ("expect_column_values_to_be_between", "quantity")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from connector_worlds import CD_ORDERS, customersdot_client
 from psycopg.conninfo import conninfo_to_dict
 
@@ -16,6 +17,7 @@ def raw_rows(database) -> list[tuple]:
     return database.execute(f"SELECT * FROM {CD_ORDERS.table} ORDER BY id").fetchall()
 
 
+@pytest.mark.slow
 def test_deleted_backdated_and_restored_rows_give_the_raw_table_of_a_full_load(serve, postgres_server, tmp_path):
     servers = serve()
     dbname = conninfo_to_dict(servers.endpoints.customersdot_database_url)["dbname"]

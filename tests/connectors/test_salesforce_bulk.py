@@ -128,6 +128,7 @@ def raw_table(database: Path, obj) -> list[tuple]:
     return [*table, *quarantine]
 
 
+@pytest.mark.slow
 def test_both_paths_give_identical_raw_tables_full_and_incremental(serve, tmp_path) -> None:
     servers = serve(tricky_world(tmp_path / "world"), {"salesforce_job_seconds": 0})
     tables = {}

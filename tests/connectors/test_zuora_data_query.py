@@ -77,6 +77,7 @@ def test_a_large_read_is_split_into_windows_with_at_most_the_allowed_jobs_runnin
     assert typed(ZUORA_SUBSCRIPTION, records) == typed(ZUORA_SUBSCRIPTION, world.records[ZUORA_SUBSCRIPTION])
 
 
+@pytest.mark.slow
 def test_job_states_advance_over_time_and_polls_back_off(serve) -> None:
     servers = serve(options={"zuora_job_seconds": 0.6})
     with zuora_client(servers.endpoints, data_query=DataQuerySettings(bulk_threshold=10, poll_initial=0.1)) as client:

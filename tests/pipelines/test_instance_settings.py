@@ -6,11 +6,14 @@ import re
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from pipelines.definitions import defs
 from pipelines.jobs import AUDIT_RUN_TAG, NIGHTLY_JOB_NAME
 from pipelines.nightly import dagster_instance
 from pipelines.resources import AuditDatabase
+
+pytestmark = pytest.mark.slow  # Dagster runs on instances of their own
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -47,6 +47,7 @@ def test_every_step_that_opens_duckdb_shares_one_pool():
     assert len(users) > 20 and {node.pool for node in users} == {DUCKDB_POOL}
 
 
+@pytest.mark.slow
 def test_the_instance_limits_the_duckdb_pool_to_one(tmp_path):
     instance = dagster_instance(tmp_path / "home", limit_pools=True)
     assert instance.get_concurrency_config().pool_config.default_pool_limit == 1

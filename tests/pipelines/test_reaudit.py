@@ -15,6 +15,8 @@ from sandbox.generator import generate
 from sandbox.world import read_manifest
 from tests.world_load import load_world
 
+pytestmark = pytest.mark.slow  # a generated world loaded and audited
+
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):

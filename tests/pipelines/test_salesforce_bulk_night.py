@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 
 from assets.raw import RAW_ASSETS
 from assets.raw_store import connect
@@ -12,6 +13,8 @@ from sandbox.servers import SandboxServers
 from sandbox.world import iter_records, read_manifest
 from tests.pipelines.sandbox_nights import sandbox_resources
 from tests.pipelines.world_edits import next_night
+
+pytestmark = pytest.mark.slow  # a night of bulk jobs through Dagster
 
 SALESFORCE = objects_of("salesforce")
 

@@ -15,6 +15,8 @@ from assets.reports import copy_reports, write_reports
 from assets.reports.atomic import remove_stale_temporaries
 from pipelines.demo import DemoPaths, copy_findings
 
+pytestmark = pytest.mark.slow  # a process killed at each point of a report write
+
 REPO = Path(__file__).resolve().parents[2]
 
 # Runs one operation, pausing (to be killed) at the `pause_at`-th point where the files on disk change.

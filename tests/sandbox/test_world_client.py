@@ -25,6 +25,7 @@ def world(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_a_world_loads_into_raw_tables_equal_to_its_files(world, tmp_path):
     with connect(str(tmp_path / "db.duckdb")) as con:
         load_world(con, world)

@@ -8,8 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sandbox.generator import DEFAULT_AS_OF, generate
 from sandbox.world import read_manifest
+
+pytestmark = pytest.mark.slow  # worlds generated several times over
 
 
 def _digests(world: Path) -> dict[str, str]:

@@ -25,6 +25,7 @@ def test_there_is_one_injector_per_rule() -> None:
     assert not without_rule, f"defect injectors named after no rule of checks/rules/: {without_rule}"
 
 
+@pytest.mark.slow
 def test_every_rule_has_several_distinct_subjects(defect_world: Path) -> None:
     subjects = defaultdict(set)
     for rule_id, subject_id in read_expected_findings(defect_world):
@@ -33,6 +34,7 @@ def test_every_rule_has_several_distinct_subjects(defect_world: Path) -> None:
     assert {rule: len(ids) for rule, ids in subjects.items() if len(ids) < 2} == {}
 
 
+@pytest.mark.slow
 def test_some_defects_are_empty_values(defect_world: Path) -> None:
     subjects = defaultdict(set)
     for rule_id, subject_id in read_expected_findings(defect_world):
@@ -49,6 +51,7 @@ def test_some_defects_are_empty_values(defect_world: Path) -> None:
                for i in records("zuora", "InvoiceItem"))
 
 
+@pytest.mark.slow
 def test_audit_finds_exactly_the_injected_defects(defect_world: Path) -> None:
     expected = read_expected_findings(defect_world)
     found = audit(defect_world)
@@ -56,11 +59,13 @@ def test_audit_finds_exactly_the_injected_defects(defect_world: Path) -> None:
     assert sorted(expected - found) == []
 
 
+@pytest.mark.slow
 def test_clean_world_has_no_findings(clean_world: Path) -> None:
     assert not (clean_world / EXPECTED_FINDINGS).exists()
     assert sorted(audit(clean_world)) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("customers", "seed", "as_of"), [
     (60, 3, dt.date(2024, 2, 29)),
     (400, 11, dt.date(2027, 1, 31)),
@@ -72,6 +77,7 @@ def test_ground_truth_holds_across_sizes_seeds_and_dates(tmp_path: Path, custome
     assert audit(tmp_path) == read_expected_findings(tmp_path)
 
 
+@pytest.mark.slow
 def test_clean_generation_over_a_defect_world_removes_the_ground_truth(tmp_path: Path) -> None:
     generate(tmp_path, customers=80, seed=5)
     generate(tmp_path, customers=80, seed=5, defects=False)

@@ -68,6 +68,7 @@ def test_a_world_value_no_typed_column_holds_is_refused_naming_the_file(sandbox)
         sandbox({"customersdot/orders": [{**ORDER, "start_date": "not a date"}]})
 
 
+@pytest.mark.slow
 def test_the_fault_plan_repeats_with_the_seed(sandbox, postgres_server) -> None:
     def plan(seed: int) -> list[tuple]:
         running = sandbox({}, FaultProfile(seed=seed, rate_drop=0.1, rate_slow=0.1, rate_503=0.2))

@@ -51,6 +51,7 @@ def test_stop_releases_ports_closes_connections_and_removes_the_ca(sandbox) -> N
     assert restarted.salesforce_ca_bundle.is_file()
 
 
+@pytest.mark.slow
 def test_ports_are_configurable(make_world, http, monkeypatch) -> None:
     monkeypatch.setattr(SandboxServers, "shared_postgres", None)
     ports = []

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from sandbox.servers import PostgresServer
 
 KILLED_PARENT = """
@@ -28,6 +30,7 @@ def alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_the_server_runs_unprivileged_and_stop_removes_everything() -> None:
     server = PostgresServer().start()
     folder, pid = server.socket_dir, server._process.pid
@@ -38,6 +41,7 @@ def test_the_server_runs_unprivileged_and_stop_removes_everything() -> None:
     assert not folder.exists() and not alive(pid)
 
 
+@pytest.mark.slow
 def test_a_killed_parent_leaves_no_server_behind() -> None:
     parent = subprocess.Popen(
         [sys.executable, "-c", KILLED_PARENT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True

@@ -69,6 +69,7 @@ def wait(api: DataQueriesApi, bearer: str, job_id: str, clock: FakeTime) -> tupl
         clock.advance(0.05)
 
 
+@pytest.mark.slow
 def test_zuora_sdk_runs_a_data_query_whose_states_advance_and_whose_file_needs_no_token(sandbox, http) -> None:
     records = subscriptions(30)
     clock = FakeTime()

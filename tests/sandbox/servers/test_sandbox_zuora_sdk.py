@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 # The SDK's import takes seconds of CPU (some 1,700 models): it happens in the test, on one worker.
-pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.mark.xdist_group("zuora_sdk")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.xdist_group("zuora_sdk"),
+]
 
 ALL = "select Id, Name from Subscription"
 
