@@ -17,11 +17,10 @@ from sandbox.generator import generate
 from sandbox.world import read_expected_findings, read_manifest
 from tests.world_sources import load_world
 
+pytestmark = pytest.mark.slow  # worlds generated and audited whole
+
 WORLDS = [(1, 250), (2, 700), (3, 1500)]
-SEEDS = [
-    pytest.param(seed, customers, id=f"seed{seed}-{customers}customers", marks=[pytest.mark.slow] * (customers > 250))
-    for seed, customers in WORLDS
-]
+SEEDS = [pytest.param(seed, customers, id=f"seed{seed}-{customers}customers") for seed, customers in WORLDS]
 
 
 def by_rule(pairs: set[tuple[str, str]]) -> dict[str, set[str]]:
@@ -55,7 +54,6 @@ def test_precision_and_recall_are_one_for_every_rule(tmp_path, seed, customers):
     assert {rule.id for rule in RULES} <= set(expected), "every rule has injected defects"
 
 
-@pytest.mark.slow
 def test_a_clean_world_yields_no_finding(tmp_path):
     world = tmp_path / "clean"
     generate(world, customers=600, seed=4, defects=False)

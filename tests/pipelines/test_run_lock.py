@@ -24,6 +24,8 @@ from sandbox.servers import SandboxServers
 from sandbox.world import read_manifest
 from tests.pipelines.sandbox_nights import sandbox_resources
 
+pytestmark = pytest.mark.slow  # Dagster runs in processes of their own, killed mid-run
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "lnr-audit"
 
@@ -209,7 +211,6 @@ print("done", summary.success, summary.run_id, flush=True)
 """
 
 
-@pytest.mark.slow
 def test_two_nights_at_once_on_one_database_one_is_refused_and_the_history_is_the_others(small_world, tmp_path):
     database = tmp_path / "db.duckdb"
     with process(NIGHT, str(small_world), str(tmp_path)) as first:
