@@ -82,7 +82,7 @@ def row_outcomes(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> list[Expe
     }
     outcomes = []
     for expectation in expectations_for(obj):
-        name, column = expectation.expectation_type, expectation.column
+        name, column = expectation.expectation, expectation.column
         count, examples = failed.get((name, column), (0, ()))
         outcomes.append(ExpectationOutcome(name, column, not count, count, examples))
     return outcomes

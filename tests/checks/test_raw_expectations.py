@@ -132,3 +132,37 @@ def test_the_check_of_a_night_that_left_a_malformed_row_alone_still_fails(con):
     assert not passed
     assert (metadata["rows_validated"], metadata["validated_whole"], metadata["failed"]) == (1, False, 1)
     assert "`quantity`: 1 unexpected, e.g. -1" in metadata["failures"].value
+
+
+NOTHING_CHANGED_NIGHT = """
+import sys
+from assets.raw_store import connect
+from checks.raw_validation import validate_table
+from connectors.schema import source_object
+
+with connect(sys.argv[1]) as con:
+    validation = validate_table(con, source_object("customersdot", "orders"))
+failed = sorted((o.expectation, o.column, o.unexpected_count) for o in validation.outcomes if not o.success)
+print(repr(("great_expectations" in sys.modules, validation.rows_validated, failed)))
+"""
+
+
+def test_a_night_that_changed_no_row_reports_the_kept_failures_without_great_expectations(tmp_path):
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    database = tmp_path / "raw.duckdb"
+    with connect(str(database)) as con:
+        load(con, [order(1), order(2, quantity=-1)])
+        validate_table(con, ORDERS)
+    night = subprocess.run(
+        [sys.executable, "-c", NOTHING_CHANGED_NIGHT, str(database)],
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported, rows, failed = ast.literal_eval(night.stdout.strip().splitlines()[-1])
+    assert (imported, rows, failed) == (False, 0, [(*QUANTITY, 1)])
