@@ -32,7 +32,7 @@ def build_definitions(resources: Mapping[str, Any]) -> dg.Definitions:
             finding_trend_report,
             fulfillment_reports,
         ],
-        asset_checks=[*RAW_CHECKS, rule_checks],
+        asset_checks=[RAW_CHECKS, rule_checks],
         jobs=[nightly_audit_job, acknowledge_finding_job],
         schedules=[nightly_schedule()],
         sensors=[nightly_audit_failure],

@@ -29,7 +29,7 @@ def materialize_raw(
         options = kwargs.pop("zuora_options", {}) if name == "zuora" else {}
         resources[name] = type(resources[name])(**{**resources[name].model_dump(), **retries, **options})
     return dg.materialize(
-        [*RAW_ASSETS, *(RAW_CHECKS if checks else ())],
+        [*RAW_ASSETS, *((RAW_CHECKS,) if checks else ())],
         resources=resources,
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
