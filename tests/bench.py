@@ -23,7 +23,18 @@ from typing import Any
 from assets.raw_store import connect
 from checks.engine import AuditSettings, findings_frame, run_audit
 from checks.stopwatch import Stopwatch, cpu_seconds
+from sandbox.servers import SandboxEndpoints
 from sandbox.world import read_manifest, write_manifest
+from tests.remote_sandbox import RemoteSandbox
+from tests.step_memory import (
+    OUTSIDE_STEPS,
+    PeakSampler,
+    StepSpan,
+    phase_peaks,
+    run_step_spans,
+    status_mb,
+    step_peaks,
+)
 from tests.world_load import load_world
 
 DIFF_ROWS = 1_000_000
@@ -52,8 +63,9 @@ def in_child(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, A
 
 
 def _measured(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
-    """Run `function(*args)` and add the peak memory of the process."""
-    return {**function(*args), "peak_rss_mb": peak_rss_mb()}
+    """Run `function(*args)` and add the peak memory of the process, unless the function measured its own."""
+    result = function(*args)
+    return {"peak_rss_mb": peak_rss_mb(), **result}
 
 
 def world_of(worlds: Path, customers: int, seed: int) -> Path:
@@ -173,47 +185,59 @@ def _build_pair(database: Path, rows: int) -> dict[str, Any]:
     return {}
 
 
-def run_night(world: Path, out: Path, full_refresh: bool) -> dict[str, Any]:
-    """One night of the real pipeline (sandbox servers over HTTP, Dagster, extraction, audit, reports), timed from
-    the moment the sandbox servers are ready; their start (loading the whole world) is timed apart."""
-    from pipelines.demo import DemoPaths, audit_world
-    from sandbox.servers import SandboxServers
+PHASES = (  # the first phase a step belongs to is its phase
+    ("raw checks", lambda step: step in ("raw_expectations", "no_quarantined_records", "snapshot_swapped_in")),
+    ("extraction", lambda step: step.startswith("raw_")),
+    ("staging", lambda step: step == "staging_views"),
+    ("rules + history", lambda step: step == "audit_results"),
+    ("rule checks", lambda step: step == "rule_checks"),
+    ("reports", lambda step: step.startswith("reports__") or step == "audit__unresolved_findings"),
+)
 
-    started, cpu = time.monotonic(), cpu_seconds()
-    with SandboxServers(world) as servers:
-        servers.wait_until_ready()
-        ready, ready_cpu = time.monotonic(), cpu_seconds()
-        summary = audit_world(servers, world, DemoPaths(out), full_refresh=full_refresh)
-        ended, ended_cpu = time.monotonic(), cpu_seconds()
+
+def phase_of(step: str) -> str:
+    """The phase of the nightly job a step belongs to (itself when none)."""
+    for phase, belongs in PHASES:
+        if belongs(step):
+            return phase
+    return step
+
+
+def run_night(endpoints: SandboxEndpoints, world: Path, out: Path, full_refresh: bool) -> dict[str, Any]:
+    """One night of the real pipeline (Dagster, extraction over HTTP(S) and PostgreSQL from sandbox servers running
+    in another process, raw checks, staging, rules, history, reports), as `lnr-audit run` runs it, with this
+    process's peak memory per phase."""
+    from pipelines.demo import DemoPaths
+    from pipelines.nightly import dagster_instance, run_nightly
+    from pipelines.settings import resources_from_environment, sandbox_environment
+
+    paths = DemoPaths(out)
+    started, cpu, before = time.monotonic(), cpu_seconds(), status_mb("VmRSS")
+    env = sandbox_environment(endpoints, str(paths.database), read_manifest(world).as_of, str(paths.out))
+    instance = dagster_instance(paths.dagster_home)
+    with PeakSampler() as sampler:
+        summary = run_nightly(resources_from_environment(env), instance, full_refresh=full_refresh)
     if not summary.success:
         raise SystemExit(f"night {summary.as_of} failed: {summary.error}")
+    spans = run_step_spans(instance, summary.run_id)
+    phases = phase_peaks(step_peaks(sampler.samples, spans), phase_of)
     return {
-        "seconds": ended - ready,
-        "cpu_seconds": ended_cpu - ready_cpu,
-        "servers_seconds": ready - started,
-        "servers_cpu_seconds": ready_cpu - cpu,
+        "seconds": time.monotonic() - started,
+        "cpu_seconds": cpu_seconds() - cpu,
         "findings": int(summary.findings.get("findings", 0)),
         "records": sum(int(v.get("records_read", 0)) for v in summary.objects.values()),
         "api_calls": sum(int(v.get("api_calls", 0)) for v in summary.objects.values()),
-        "slowest_steps": slowest_steps(DemoPaths(out).dagster_home, summary.run_id),
+        "slowest_steps": slowest_steps(spans),
+        "rss_before_mb": round(before),
+        "peak_rss_mb": round(sampler.peak_mb),
+        "phase_peaks_mb": {phase: round(peak) for phase, peak in phases.peaks.items()},
+        "phase_largest_step": phases.largest_step,
     }
 
 
-def slowest_steps(dagster_home: Path, run_id: str, shown: int = 8) -> list[tuple[str, float]]:
-    """The `shown` longest steps of run `run_id` (wall seconds from its start to its end in the event log)."""
-    import dagster as dg
-
-    started: dict[str, float] = {}
-    took: list[tuple[str, float]] = []
-    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-        for record in instance.all_logs(run_id):
-            event = record.dagster_event
-            if event is None or event.step_key is None:
-                continue
-            if event.is_step_start:
-                started[event.step_key] = record.timestamp
-            elif event.is_step_success or event.is_step_failure:
-                took.append((event.step_key, round(record.timestamp - started[event.step_key], 2)))
+def slowest_steps(spans: list[StepSpan], shown: int = 8) -> list[tuple[str, float]]:
+    """The `shown` longest steps of a run (wall seconds from its start to its end in the event log)."""
+    took = [(span.step, round(span.ended - span.started, 2)) for span in spans]
     return sorted(took, key=lambda step: -step[1])[:shown]
 
 
@@ -243,14 +267,16 @@ def bench_nights(worlds: Path, out: Path, customers: int, seed: int) -> dict[str
     world = world_of(worlds, customers, seed)
     night_out = out / f"nights-{customers}"
     shutil.rmtree(night_out, ignore_errors=True)
-    full = in_child(run_night, world, night_out, True)
-    print(f"[{customers}] full night {full['seconds']:.1f} s, peak {full['peak_rss_mb']} MB", flush=True)
-    changed = night_out / "world_next"
-    next_night(world, changed, share=CHANGED_SHARE)
-    manifest = read_manifest(changed)
-    manifest.as_of = (manifest.as_of_date + dt.timedelta(days=1)).isoformat()
-    write_manifest(changed, manifest)
-    incremental = in_child(run_night, changed, night_out, False)
+    with RemoteSandbox(world) as sandbox:
+        full = {**in_child(run_night, sandbox.endpoints, world, night_out, True), **sandbox.readiness}
+        print(f"[{customers}] full night {full['seconds']:.1f} s, peak {full['peak_rss_mb']} MB", flush=True)
+        changed = night_out / "world_next"
+        next_night(world, changed, share=CHANGED_SHARE)
+        manifest = read_manifest(changed)
+        manifest.as_of = (manifest.as_of_date + dt.timedelta(days=1)).isoformat()
+        write_manifest(changed, manifest)
+        endpoints = sandbox.load_world(changed)
+        incremental = {**in_child(run_night, endpoints, changed, night_out, False), **sandbox.readiness}
     print(f"[{customers}] 1% night {incremental['seconds']:.1f} s, peak {incremental['peak_rss_mb']} MB", flush=True)
     database = DemoPaths(night_out).database
     identical = (
@@ -259,6 +285,18 @@ def bench_nights(worlds: Path, out: Path, customers: int, seed: int) -> dict[str
     )
     shutil.rmtree(night_out, ignore_errors=True)
     return {"customers": customers, "full": full, "incremental": incremental, "findings_identical": identical}
+
+
+def bench_memory(worlds: Path, out: Path, customers: int, seed: int) -> dict[str, Any]:
+    """A first full night of the world of `customers`, in its own process: its peak memory per phase."""
+    world = world_of(worlds, customers, seed)
+    night_out = out / f"memory-{customers}"
+    shutil.rmtree(night_out, ignore_errors=True)
+    with RemoteSandbox(world) as sandbox:
+        full = {**in_child(run_night, sandbox.endpoints, world, night_out, True), **sandbox.readiness}
+    print(f"[{customers}] full night {full['seconds']:.1f} s, peak {full['peak_rss_mb']} MB", flush=True)
+    shutil.rmtree(night_out, ignore_errors=True)
+    return {"customers": customers, "full": full}
 
 
 def exponents(audits: list[dict[str, Any]]) -> Iterator[tuple[int, int, float]]:
@@ -276,6 +314,7 @@ def print_report(results: dict[str, Any]) -> None:
         print_audits(audits, diff)
     if nights:
         print_nights(nights)
+    print_memory(results["memory"])
 
 
 def print_audits(audits: list[dict[str, Any]], diff: dict[str, Any]) -> None:
@@ -312,8 +351,8 @@ def _with_servers(night: dict[str, Any], figure: str) -> float:
 def print_nights(nights: list[dict[str, Any]]) -> None:
     """The full and 1%-changed nights per world size, their slowest steps and ratio, and the findings' identity."""
     print(f"\n{'customers':>9} {'night':<12} {'seconds':>8} {'CPU s':>8} {'records':>9} {'calls':>7} "
-          f"{'findings':>8} {'peak MB':>8} {'servers s':>9} {'CPU s':>6}  (peak: the pipeline with the sandbox "
-          "servers in the same process; servers: their start, loading the world, before the night)")
+          f"{'findings':>8} {'peak MB':>8} {'servers s':>9} {'CPU s':>6}  (peak: the run's process; the sandbox "
+          "servers run in another; servers: their start or loading the night's world, before the night)")
     for r in nights:
         for name in ("full", "incremental"):
             n = r[name]
@@ -331,8 +370,28 @@ def print_nights(nights: list[dict[str, Any]]) -> None:
               f"findings identical to a full audit: {r['findings_identical']}")
     if len(nights) > 1:
         peaks = [max(r["full"]["peak_rss_mb"], r["incremental"]["peak_rss_mb"]) for r in nights]
-        print(f"night peak RSS, sandbox servers included, {nights[-1]['customers']} / {nights[0]['customers']} "
+        print(f"night peak RSS of the run's process, {nights[-1]['customers']} / {nights[0]['customers']} "
               f"customers: {peaks[-1] / peaks[0]:.2f}x")
+
+
+def print_memory(memory: list[dict[str, Any]]) -> None:
+    """The run's peak memory per phase of a first full night at each size, and the growth from the smallest."""
+    if not memory:
+        return
+    phases = [phase for phase in (*(p for p, _ in PHASES), OUTSIDE_STEPS)
+              if any(phase in r["full"]["phase_peaks_mb"] for r in memory)]
+    print(f"\npeak RSS (MB) of the run's process per phase, first full night:\n{'customers':>9} {'before':>7} "
+          + " ".join(f"{phase:>15}" for phase in phases) + f" {'whole run':>10}")
+    for r in memory:
+        n = r["full"]
+        print(f"{r['customers']:>9} {n['rss_before_mb']:>7} "
+              + " ".join(f"{n['phase_peaks_mb'].get(phase, ''):>15}" for phase in phases)
+              + f" {n['peak_rss_mb']:>10}")
+        print(f"{'':>9} largest steps: " + ", ".join(f"{k}: {v}" for k, v in n["phase_largest_step"].items()))
+    if len(memory) > 1:
+        small, large = memory[0], memory[-1]
+        print(f"run peak RSS {large['customers']} / {small['customers']} customers: "
+              f"{large['full']['peak_rss_mb'] / small['full']['peak_rss_mb']:.2f}x (target <= 1.5)")
 
 
 def main() -> None:
@@ -344,6 +403,8 @@ def main() -> None:
         "--sizes", default="10000,100000", help="customer counts of the audit alone ('' for none, nor the diff)"
     )
     parser.add_argument("--night-sizes", default="10000,30000", help="customer counts of the nights ('' for none)")
+    parser.add_argument("--memory-sizes", default="10000,100000",
+                        help="customer counts of the first full nights measured for memory ('' for none)")
     parser.add_argument("--repeat", type=int, default=3, help="audits per size, the fastest kept")
     parser.add_argument("--diff-rows", type=int, default=DIFF_ROWS)
     parser.add_argument("--seed", type=int, default=42)
@@ -357,6 +418,11 @@ def main() -> None:
         "diff": bench_diff(args.out, args.diff_rows) if sizes else None,
         "nights": [bench_nights(worlds, args.out, int(n), args.seed) for n in args.night_sizes.split(",") if n],
     }
+    measured = {r["customers"]: {"customers": r["customers"], "full": r["full"]} for r in results["nights"]}
+    results["memory"] = [
+        measured.get(int(n)) or bench_memory(worlds, args.out, int(n), args.seed)
+        for n in args.memory_sizes.split(",") if n
+    ]
     print_report(results)
     (args.out / "bench.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\nwritten {args.out / 'bench.json'}")
