@@ -9,6 +9,7 @@ from checks.engine import STAGING_VIEWS, build_staging, findings_frame, run_rule
 from checks.held_loads import held_tables, holds
 from checks.history import NIGHT_COUNTS, current_findings, merge_night, night_status
 from checks.lineage import rules_reading, staging_deps
+from checks.memory_headroom import with_memory_headroom
 
 STAGING_KEYS = tuple(staging_asset_key(view.name) for view in STAGING_VIEWS)
 
@@ -49,7 +50,7 @@ def staging_views(context: dg.AssetExecutionContext, config: RawNightsConfig):
     settings = context.resources.audit_settings.engine_settings()
     with context.resources.duckdb.get_connection() as con:
         _require_one_night(context, con, config)
-        build_staging(con, settings)
+        with_memory_headroom(con, lambda: build_staging(con, settings), context.log.warning)
         for key, view in zip(STAGING_KEYS, STAGING_VIEWS, strict=True):
             rows = con.execute(f"SELECT count(*) FROM staging.{view.name}").fetchall()[0][0]
             yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows})
@@ -82,8 +83,8 @@ def audit_results(context: dg.AssetExecutionContext, config: RawNightsConfig):
     with context.resources.duckdb.get_connection() as con:
         night_metadata = _require_one_night(context, con, config)
         if staged_params(con) != settings.params():
-            build_staging(con, settings)
-        runs = run_rules(con)
+            with_memory_headroom(con, lambda: build_staging(con, settings), context.log.warning)
+        runs = with_memory_headroom(con, lambda: run_rules(con), context.log.warning)
         tonight = findings_frame(runs)
         held_rules = rules_reading(held_tables(con))
         merge_night(con, tonight, settings.as_of, context.run.run_id, held_rules)
