@@ -85,7 +85,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("LNR_DUCKDB_PATH", f"the DuckDB file (default {DEFAULT_DATABASE})", "duckdb", "database",
              default=DEFAULT_DATABASE),
     Variable("LNR_DUCKDB_MEMORY_LIMIT",
-             f"DuckDB's memory limit; larger joins spill to disk (default {DEFAULT_MEMORY_LIMIT})",
+             f"DuckDB's memory limit; larger joins spill to disk, staging or rules that cannot run again with it "
+             f"doubled (default {DEFAULT_MEMORY_LIMIT})",
              "duckdb", "memory_limit", default=DEFAULT_MEMORY_LIMIT),
     Variable("LNR_AS_OF", "the audit date YYYY-MM-DD (default: today, UTC)", "audit_settings", "as_of"),
     Variable("LNR_EXCLUDED_ZUORA_ACCOUNTS", "Zuora account numbers left out of the audit, comma-separated",

@@ -1,10 +1,11 @@
 """Benchmark of growth: the audit alone at several world sizes (its CPU growth exponent and peak memory per phase),
-side by side with reladiff's joindiff and a plain DuckDB diff of one 1M-row table pair, and full and 1%-changed
-nights through the real pipeline.
+side by side with reladiff's joindiff and a plain DuckDB diff of one 1M-row table pair, full and 1%-changed
+nights through the real pipeline, and the peak memory of a first full night per phase at two sizes.
 
 Times are CPU seconds of the process and its DuckDB threads (resource.getrusage), which a shared machine disturbs
 far less than wall time; each audit figure is the minimum of `--repeat` runs. Every measured phase runs in a
-process of its own, so its peak memory (VmHWM) is its own.
+process of its own, so its peak memory (VmHWM) is its own; a night's sandbox servers run in another process, as
+remote systems would, and its peak is sampled against the Dagster step running (tests/step_memory.py).
 """
 
 from __future__ import annotations
