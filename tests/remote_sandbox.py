@@ -45,7 +45,7 @@ class RemoteSandbox:
     def __enter__(self) -> RemoteSandbox:
         context = multiprocessing.get_context("spawn")
         self._commands, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(self.world, theirs), name="sandbox-servers")
+        self._process = context.Process(target=_serve, args=(self.world, theirs), name="sandbox-servers", daemon=True)
         self._process.start()
         self.endpoints = self._reply()
         return self
