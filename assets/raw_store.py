@@ -26,7 +26,8 @@ from connectors.schema import (
 # the memory of a night grows with the data. Held at a limit, cached blocks are evicted and the joins and aggregates
 # that need more spill to `<database>.tmp`. Measured on the staging and rules of 100,000 customers (2.8M raw rows):
 # DuckDB's share of the peak is about 600 MB at 1GB, 290 MB at 256MB, for about 5% more CPU time; at 10,000
-# customers it stays under 256MB anyway, so a night's peak memory barely grows with the tenant.
+# customers it stays under 256MB anyway, so a night's peak memory barely grows with the tenant. Operators that
+# cannot spill get the limit doubled where they need it (checks/memory_headroom.py).
 DEFAULT_MEMORY_LIMIT = "256MB"
 # meta.changed_keys: the keys incremental loads merged into a table since its rows were last validated (the validation
 # consumes them); a full load replaces them by one row without a key: the whole table changed.
