@@ -187,7 +187,7 @@ def _build_pair(database: Path, rows: int) -> dict[str, Any]:
 
 
 PHASES = (  # the first phase a step belongs to is its phase
-    ("raw checks", lambda step: step in ("raw_expectations", "no_quarantined_records", "snapshot_swapped_in")),
+    ("raw checks", lambda step: step == "raw_checks"),
     ("extraction", lambda step: step.startswith("raw_")),
     ("staging", lambda step: step == "staging_views"),
     ("rules + history", lambda step: step == "audit_results"),
