@@ -12,6 +12,7 @@ from assets.raw_nights import describe_mix
 from assets.raw_store import raw_nights
 from checks.engine import AuditSettings, RuleRun, run_audit
 from checks.held_loads import holds
+from checks.memory_headroom import with_memory_headroom
 from checks.stopwatch import Stopwatch
 
 
@@ -50,9 +51,18 @@ def reaudit(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> Reaudit:
     """Build the staging tables and evaluate every rule on the loaded raw tables; the history is not touched."""
     loaded_objects(con)
     mix = describe_mix(raw_nights(con), holds(con))
-    stopwatch = Stopwatch()
-    runs = run_audit(con, settings, stopwatch)
+
+    def timed_audit() -> tuple[list[RuleRun], Stopwatch]:
+        stopwatch = Stopwatch()
+        return run_audit(con, settings, stopwatch), stopwatch
+
+    runs, stopwatch = with_memory_headroom(con, timed_audit, _warn)
     return Reaudit(settings, runs, stopwatch, mix)
+
+
+def _warn(message: str) -> None:
+    """A warning on standard error, apart from the printed audit."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def print_reaudit(result: Reaudit, *, profile: bool, stream: TextIO | None = None) -> None:

@@ -10,7 +10,9 @@ from assets.raw_store import connect
 from checks.catalogue import RULES
 from checks.engine import AuditSettings, evaluate_all
 from checks.history import latest_night
+from checks.memory_headroom import memory_limit_bytes
 from pipelines.cli import main
+from pipelines.reaudit import reaudit
 from sandbox.generator import generate
 from sandbox.world import read_manifest
 from tests.world_load import load_world
@@ -73,3 +75,19 @@ def test_audit_says_when_the_raw_tables_hold_different_nights(loaded, tmp_path, 
     assert main(["audit", "--db", str(mixed), "--as-of", as_of.isoformat()]) == 0
     out = capsys.readouterr().out
     assert "note: the raw tables hold different nights" in out and f"{as_of}: zuora/Account" in out
+
+
+def test_an_audit_out_of_memory_runs_again_with_a_larger_limit_and_says_so(loaded, capsys):
+    database, as_of = loaded
+    with connect(str(database)) as con:
+        expected = reaudit(con, AuditSettings(as_of=as_of))
+    capsys.readouterr()
+    with connect(str(database), memory_limit="32MB") as con:
+        con.execute("SET temp_directory = ''")  # nothing may spill: the limit is hit
+        result = reaudit(con, AuditSettings(as_of=as_of))
+        raised = memory_limit_bytes(con)
+    assert "running again with a memory limit" in capsys.readouterr().err
+    assert raised > 32_000_000
+    assert [(run.rule.id, run.processed, run.failed) for run in result.runs] == [
+        (run.rule.id, run.processed, run.failed) for run in expected.runs
+    ]
