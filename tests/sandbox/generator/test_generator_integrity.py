@@ -12,6 +12,8 @@ from sandbox.generator.ids import sf18, sf_checksum
 from sandbox.generator.provisioning import FREE_PLAN, TRIAL_PLANS
 from sandbox.world import read_records
 
+pytestmark = pytest.mark.slow  # reads the generated 1,500- and 3,000-customer worlds
+
 
 @pytest.fixture(scope="module")
 def records(clean_world: Path) -> dict[str, list[dict]]:

@@ -11,6 +11,8 @@ import pytest
 from connectors.schema import SOURCE_OBJECTS, FieldType, SourceObject, coerce_record, parse_datetime
 from sandbox.world import count_records, read_manifest, read_records
 
+pytestmark = pytest.mark.slow  # reads the generated 3,000-customer world
+
 DATETIME_FORMATS = {
     "zuora": re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000-08:00$"),
     "salesforce": re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+0000$"),

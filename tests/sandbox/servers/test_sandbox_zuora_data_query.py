@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from zuora_sdk import DataQueriesApi
 
 # The SDK's import takes seconds of CPU (some 1,700 models): it happens in the tests, on one worker.
-pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.mark.xdist_group("zuora_sdk")]
+pytestmark = [
+    pytest.mark.slow,  # Zuora's SDK takes seconds to import
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.xdist_group("zuora_sdk"),
+]
 
 SELECT = "SELECT id, name, autorenew, termstartdate, updateddate FROM subscription WHERE version >= 1 ORDER BY id"
 
@@ -69,7 +73,6 @@ def wait(api: DataQueriesApi, bearer: str, job_id: str, clock: FakeTime) -> tupl
         clock.advance(0.05)
 
 
-@pytest.mark.slow
 def test_zuora_sdk_runs_a_data_query_whose_states_advance_and_whose_file_needs_no_token(sandbox, http) -> None:
     records = subscriptions(30)
     clock = FakeTime()
