@@ -3,16 +3,7 @@ CREATE OR REPLACE TABLE staging.licenses AS
 SELECT
     l.*,
     coalesce(l.starts_at < l.expires_at, false) AS dates_valid,
-    coalesce(l.starts_at >= l.expires_at, false) AS dates_invalid,
-    {
-        'id': l.id,
-        'zuora_subscription_name': l.zuora_subscription_name,
-        'zuora_subscription_id': l.zuora_subscription_id,
-        'users_count': l.users_count,
-        'plan_code': l.plan_code,
-        'starts_at': l.starts_at,
-        'expires_at': l.expires_at
-    } AS license_evidence
+    coalesce(l.starts_at >= l.expires_at, false) AS dates_invalid
 FROM (
     SELECT * REPLACE (
         staging.text(plan_code) AS plan_code,
