@@ -1,8 +1,8 @@
--- Salesforce opportunities (text values trimmed) that are not ignored (deleted, 10-Duplicate, or booked only on ignored subscriptions), with their resolved account.
+-- Salesforce opportunities (the columns the rules read, text values trimmed) that are not ignored (deleted, 10-Duplicate, or booked only on ignored subscriptions), with their resolved account.
 CREATE OR REPLACE TABLE staging.opportunities AS
 WITH opportunities AS (
     SELECT
-        o.* REPLACE (
+        o.* EXCLUDE ("Name", "CreatedDate", "SystemModstamp") REPLACE (
             staging.text(o."AccountId") AS "AccountId",
             staging.text(o."StageName") AS "StageName",
             staging.text(o."Type") AS "Type",
@@ -12,7 +12,7 @@ WITH opportunities AS (
     FROM raw_salesforce.opportunity AS o
 )
 SELECT
-    o.*,
+    o.* EXCLUDE ("IsDeleted"),
     r.resolved_id AS sf_account_id,
     coalesce(b.subscription_names, []) AS booked_on
 FROM opportunities AS o
