@@ -8,7 +8,7 @@ WITH opportunities AS (
             staging.text(o."Type") AS "Type",
             staging.text(o."Invoice_Number__c") AS "Invoice_Number__c"
         ),
-        staging.sf_id18(o."Id") AS opportunity_key
+        staging.sf_id15(o."Id") AS opportunity_key
     FROM raw_salesforce.opportunity AS o
 )
 SELECT
