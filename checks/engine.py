@@ -41,7 +41,7 @@ class StagingView:
     """One staging relation, `staging.<name>`, built by `checks/staging/<name>.sql`; materialised as a table,
     since the rules read it 29 times a night and DuckDB would re-plan a stack of views in every query, except views
     that cost less to read again than to copy: the subject relations, which only join and name, for the rules, what
-    staging tables hold, filters of one staging table, and a relation only one other staging relation reads."""
+    staging tables hold, and filters of one staging table."""
 
     name: str
 

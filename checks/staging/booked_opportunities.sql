@@ -1,8 +1,7 @@
 -- Opportunity ids (15-character form) named by the OpportunityId__c of any Zuora subscription version, with those subscriptions and whether all of them are ignored.
 -- Versions repeat their subscription's pair of names: the pairs are made distinct first, and each distinct
 -- opportunity id text is normalised once.
--- A view: only staging.opportunities reads it, once.
-CREATE OR REPLACE VIEW staging.booked_opportunities AS
+CREATE OR REPLACE TABLE staging.booked_opportunities AS
 WITH named AS (
     SELECT DISTINCT staging.text("OpportunityId__c") AS opportunity_id, staging.text("Name") AS subscription_name
     FROM raw_zuora.subscription
