@@ -39,8 +39,9 @@ class RuleError(RuntimeError):
 @dataclass(frozen=True)
 class StagingView:
     """One staging relation, `staging.<name>`, built by `checks/staging/<name>.sql`; materialised as a table,
-    since the rules read it 29 times a night and DuckDB would re-plan a stack of views in every query, except the
-    subject relations: views that only join and name, for the rules, what staging tables hold (a copy costs more)."""
+    since the rules read it 29 times a night and DuckDB would re-plan a stack of views in every query, except views
+    that cost less to read again than to copy: the subject relations, which only join and name, for the rules, what
+    staging tables hold, and filters of one staging table."""
 
     name: str
 
@@ -58,6 +59,26 @@ class StagingView:
     def description(self) -> str:
         """The first line of the SQL file, without its comment marker."""
         return self.sql.splitlines()[0].removeprefix("--").strip()
+
+    @property
+    def is_view(self) -> bool:
+        """Whether its SQL creates a view rather than a table."""
+        return f"CREATE OR REPLACE VIEW staging.{self.name} " in self.sql
+
+
+def _drop_other_kind(con: duckdb.DuckDBPyConnection, view: StagingView) -> None:
+    """Drop `staging.<name>` if a previous build made it a table where it is now a view, or the reverse (DuckDB
+    replaces neither with the other)."""
+    other, catalog, column = (
+        ("TABLE", "duckdb_tables()", "table_name") if view.is_view else ("VIEW", "duckdb_views()", "view_name")
+    )
+    found = con.execute(
+        f"SELECT count(*) FROM {catalog} "
+        f"WHERE database_name = current_database() AND schema_name = 'staging' AND {column} = $name",
+        {"name": view.name},
+    ).fetchall()[0][0]
+    if found:
+        con.execute(f"DROP {other} staging.{view.name}")
 
 
 # In build order: each after the staging tables its SQL reads.
@@ -124,6 +145,7 @@ def build_staging(
     with _staging_compression(con):
         for view in STAGING_VIEWS:
             with timer.step(f"staging.{view.name}"):
+                _drop_other_kind(con, view)
                 con.execute(view.sql)
 
 

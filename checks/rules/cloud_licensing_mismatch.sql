@@ -15,7 +15,7 @@ SELECT
     finding_keys.* EXCLUDE (namespace_id) REPLACE (c.id::VARCHAR AS license_id),
     to_json({
         'zuora': struct_insert(s.zuora_evidence, TurnOnCloudLicensing__c := s.cloud_licensing),
-        'customersdot': {'current_license': c.license_evidence, 'cloud_activations': coalesce(a.activations, 0)}
+        'customersdot': {'current_license': staging.license_evidence(c), 'cloud_activations': coalesce(a.activations, 0)}
     }) AS evidence
 FROM staging.subscription_subjects AS s
 JOIN staging.current_licenses AS c ON c.zuora_subscription_name = s.subscription_name

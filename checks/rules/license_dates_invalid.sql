@@ -16,6 +16,6 @@ SELECT
     s.sf_account_id,
     l.id::VARCHAR AS license_id,
     s.billing_account_id::VARCHAR AS billing_account_id,
-    to_json({'customersdot': l.license_evidence}) AS evidence
+    to_json({'customersdot': staging.license_evidence(l)}) AS evidence
 FROM staging.licenses AS l
 LEFT JOIN staging.latest_subscriptions AS s ON s.subscription_name = l.zuora_subscription_name

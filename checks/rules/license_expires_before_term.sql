@@ -19,7 +19,7 @@ SELECT
     finding_keys.* EXCLUDE (namespace_id) REPLACE (c.id::VARCHAR AS license_id),
     to_json({
         'zuora': s.zuora_evidence,
-        'customersdot': struct_insert(c.license_evidence, expired := c.expired),
+        'customersdot': struct_insert(staging.license_evidence(c), expired := c.expired),
         'window_days': p.license_expiry_window_days
     }) AS evidence
 FROM staging.subscription_subjects AS s

@@ -14,7 +14,7 @@ SELECT
     s.subscription_name AS subject_id,
     c.users_count IS DISTINCT FROM s.seats AS failed,
     finding_keys.* EXCLUDE (namespace_id) REPLACE (c.id::VARCHAR AS license_id),
-    to_json({'zuora': s.zuora_evidence, 'customersdot': c.license_evidence}) AS evidence
+    to_json({'zuora': s.zuora_evidence, 'customersdot': staging.license_evidence(c)}) AS evidence
 FROM staging.subscription_subjects AS s
 JOIN staging.current_licenses AS c ON c.zuora_subscription_name = s.subscription_name
 WHERE s.paid AND s.in_force AND s.deployment = 'SM'

@@ -15,7 +15,7 @@ SELECT
     ) AS failed,
     l.zuora_subscription_name AS subscription_name,
     l.id::VARCHAR AS license_id,
-    to_json({'customersdot': l.license_evidence, 'zuora': {'subscription': NULL}}) AS evidence
+    to_json({'customersdot': staging.license_evidence(l), 'zuora': {'subscription': NULL}}) AS evidence
 FROM staging.licenses AS l
 CROSS JOIN audit.params AS p
 WHERE l.expires_at > p.as_of AND NOT l.dates_invalid

@@ -11,18 +11,33 @@
 -- action: re-sync the order from Zuora (plan changed by amendment)
 -- scorecard: Paid Order Product Rate Plan Misaligned with Zuora
 -- scorecard rank: 3
-WITH plans AS (
+-- An order is matched against the plans of its subscription for every order; the plan lists of the evidence are built
+-- only for the subscriptions of mismatched orders.
+WITH examined AS (
+    SELECT
+        o.*,
+        c.product_rate_plan_name,
+        c.product_rate_plan_id IS NOT NULL AND NOT EXISTS (
+            SELECT 1
+            FROM staging.latest_rate_plans AS rp
+            WHERE rp.subscription_name = o.subscription_name AND rp.product_rate_plan_id = o.product_rate_plan_id
+        ) AS mismatch
+    FROM staging.order_subjects AS o
+    LEFT JOIN staging.catalog_rate_plans AS c ON c.product_rate_plan_id = o.product_rate_plan_id
+    WHERE o.subscription.in_force
+),
+plans AS (
     SELECT
         subscription_name,
         list_sort(list(DISTINCT product_rate_plan_id)) AS plan_ids,
         list_sort(list(DISTINCT plan_name)) AS plan_names
     FROM staging.latest_rate_plans
+    WHERE subscription_name IN (SELECT subscription_name FROM examined WHERE mismatch)
     GROUP BY subscription_name
 )
 SELECT
     o.id::VARCHAR AS subject_id,
-    c.product_rate_plan_id IS NOT NULL
-        AND NOT coalesce(list_contains(pl.plan_ids, o.product_rate_plan_id), false) AS failed,
+    o.mismatch AS failed,
     finding_keys.*,
     to_json({
         'zuora': struct_insert(
@@ -30,9 +45,7 @@ SELECT
             rate_plan_ids := coalesce(pl.plan_ids, []),
             rate_plans := coalesce(pl.plan_names, [])
         ),
-        'customersdot': struct_insert(o.order_evidence, plan := c.product_rate_plan_name)
+        'customersdot': struct_insert(o.order_evidence, plan := o.product_rate_plan_name)
     }) AS evidence
-FROM staging.order_subjects AS o
+FROM examined AS o
 LEFT JOIN plans AS pl ON pl.subscription_name = o.subscription_name
-LEFT JOIN staging.catalog_rate_plans AS c ON c.product_rate_plan_id = o.product_rate_plan_id
-WHERE o.subscription.in_force

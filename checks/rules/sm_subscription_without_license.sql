@@ -15,7 +15,7 @@ WITH licenses AS (
     SELECT
         zuora_subscription_name,
         list(id ORDER BY id) AS license_ids,
-        list(license_evidence ORDER BY id) AS licenses
+        list(staging.license_evidence(l) ORDER BY id) AS licenses
     FROM staging.licenses AS l
     WHERE NOT EXISTS (
         SELECT 1 FROM staging.current_licenses AS c WHERE c.zuora_subscription_name = l.zuora_subscription_name

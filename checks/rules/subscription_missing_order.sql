@@ -23,8 +23,9 @@ examined AS (
     WHERE s.paid AND s.in_force AND s.deployment IN ('SaaS', 'SM')
 ),
 orders AS (
-    SELECT subscription_name, list(id ORDER BY id) AS order_ids, list(order_evidence ORDER BY id) AS orders
-    FROM staging.orders
+    SELECT o.subscription_name, list(o.id ORDER BY o.id) AS order_ids,
+        list(staging.order_evidence(o) ORDER BY o.id) AS orders
+    FROM staging.orders AS o
     WHERE subscription_name IN (SELECT subscription_name FROM examined WHERE active_orders = 0)
     GROUP BY subscription_name
 )

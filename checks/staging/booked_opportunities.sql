@@ -1,4 +1,4 @@
--- Opportunity ids (18-character form) named by the OpportunityId__c of any Zuora subscription version, with those subscriptions and whether all of them are ignored.
+-- Opportunity ids (15-character form) named by the OpportunityId__c of any Zuora subscription version, with those subscriptions and whether all of them are ignored.
 -- Versions repeat their subscription's pair of names: the pairs are made distinct first, and each distinct
 -- opportunity id text is normalised once.
 CREATE OR REPLACE TABLE staging.booked_opportunities AS
@@ -7,7 +7,7 @@ WITH named AS (
     FROM raw_zuora.subscription
 ),
 normalised AS (
-    SELECT opportunity_id, staging.sf_id18(opportunity_id) AS opportunity_key
+    SELECT opportunity_id, staging.sf_id15(opportunity_id) AS opportunity_key
     FROM (SELECT DISTINCT opportunity_id FROM named WHERE opportunity_id IS NOT NULL)
 ),
 booked AS (

@@ -1,6 +1,6 @@
--- Opportunity ids (18-character form) with a primary 'Sent to Z-Billing' quote, not deleted, naming an existing Zuora subscription by name or id.
+-- Opportunity ids (15-character form) with a primary 'Sent to Z-Billing' quote, not deleted, naming an existing Zuora subscription by name or id.
 CREATE OR REPLACE TABLE staging.booking_quotes AS
-SELECT DISTINCT staging.sf_id18(q."zqu__Opportunity__c") AS opportunity_key
+SELECT DISTINCT staging.sf_id15(q."zqu__Opportunity__c") AS opportunity_key
 FROM raw_salesforce.zqu__quote__c AS q
 WHERE NOT coalesce(q."IsDeleted", false)
 AND coalesce(q."zqu__Primary__c", false)

@@ -21,42 +21,23 @@ billing AS (
     SELECT zuora_account_id, min(billing_account_id) AS billing_account_id
     FROM staging.billing_accounts
     GROUP BY zuora_account_id
-),
-subscriptions AS (
-    SELECT
-        v.* EXCLUDE (excluded_from_analysis, account_excluded, ignored),
-        a.account_number,
-        a.crm_id,
-        a.crm_account_key,
-        a.crm_account_live,
-        a.sf_account_id,
-        b.billing_account_id,
-        coalesce(pl.paid, false) AS paid,
-        pl.deployment,
-        coalesce(pl.base_plan_count, 0) AS base_plan_count,
-        coalesce(pl.base_plans, []) AS base_plans,
-        coalesce(st.seats, 0) AS seats
-    FROM staging.latest_versions AS v
-    LEFT JOIN staging.zuora_accounts AS a ON a.account_id = v.account_id
-    LEFT JOIN billing AS b ON b.zuora_account_id = v.account_id
-    LEFT JOIN plans AS pl ON pl.subscription_name = v.subscription_name
-    LEFT JOIN seats AS st ON st.subscription_name = v.subscription_name
-    WHERE NOT v.ignored
 )
 SELECT
-    s.*,
-    {
-        'subscription_id': s.subscription_id,
-        'Version': s.version,
-        'Status': s.status,
-        'TermType': s.term_type,
-        'TermStartDate': s.term_start_date,
-        'TermEndDate': s.term_end_date,
-        'SubscriptionEndDate': s.subscription_end_date,
-        'end': s.end_date,
-        'in_force': s.in_force,
-        'deployment': s.deployment,
-        'base_plans': s.base_plans,
-        'seats': s.seats
-    } AS zuora_evidence
-FROM subscriptions AS s;
+    v.* EXCLUDE (excluded_from_analysis, account_excluded, ignored),
+    a.account_number,
+    a.crm_id,
+    a.crm_account_key,
+    a.crm_account_live,
+    a.sf_account_id,
+    b.billing_account_id,
+    coalesce(pl.paid, false) AS paid,
+    pl.deployment,
+    coalesce(pl.base_plan_count, 0) AS base_plan_count,
+    coalesce(pl.base_plans, []) AS base_plans,
+    coalesce(st.seats, 0) AS seats
+FROM staging.latest_versions AS v
+LEFT JOIN staging.zuora_accounts AS a ON a.account_id = v.account_id
+LEFT JOIN billing AS b ON b.zuora_account_id = v.account_id
+LEFT JOIN plans AS pl ON pl.subscription_name = v.subscription_name
+LEFT JOIN seats AS st ON st.subscription_name = v.subscription_name
+WHERE NOT v.ignored;

@@ -1,20 +1,14 @@
--- Non-trial CustomersDot licenses (identifiers trimmed) that are not ignored, with whether their dates are valid (starts_at < expires_at) or invalid (starts_at >= expires_at).
+-- Non-trial CustomersDot licenses (the columns the rules read, identifiers trimmed) that are not ignored, with whether their dates are valid (starts_at < expires_at) or invalid (starts_at >= expires_at).
 CREATE OR REPLACE TABLE staging.licenses AS
 SELECT
     l.*,
     coalesce(l.starts_at < l.expires_at, false) AS dates_valid,
-    coalesce(l.starts_at >= l.expires_at, false) AS dates_invalid,
-    {
-        'id': l.id,
-        'zuora_subscription_name': l.zuora_subscription_name,
-        'zuora_subscription_id': l.zuora_subscription_id,
-        'users_count': l.users_count,
-        'plan_code': l.plan_code,
-        'starts_at': l.starts_at,
-        'expires_at': l.expires_at
-    } AS license_evidence
+    coalesce(l.starts_at >= l.expires_at, false) AS dates_invalid
 FROM (
-    SELECT * REPLACE (
+    SELECT * EXCLUDE (
+        customer_id, email, company, previous_users_count, trueup_quantity, cloud_licensing_enabled, created_at,
+        updated_at
+    ) REPLACE (
         staging.text(plan_code) AS plan_code,
         staging.text(zuora_subscription_id) AS zuora_subscription_id,
         staging.text(zuora_subscription_name) AS zuora_subscription_name

@@ -40,13 +40,64 @@ CREATE OR REPLACE MACRO staging.sf_extract_id(x) AS coalesce(
     staging.text(x)
 );
 
--- The 18-character Salesforce id named by x (an id of 15 or 18 characters, or a URL holding one): its first
--- 15 characters and their case-checksum suffix; anything else is returned trimmed. An x that is an id as it
+-- An id (staging.sf_is_id) in its 18-character form (suffixed: staging.sf_suffixed) or its 15-character form.
+CREATE OR REPLACE MACRO staging.sf_in_form(id, suffixed) AS
+    CASE WHEN suffixed THEN staging.sf_suffixed(id) ELSE left(id, 15) END;
+
+-- The Salesforce id named by x (an id of 15 or 18 characters, or a URL holding one) in its 18-character form
+-- (suffixed) or its 15-character form (not suffixed); anything else is returned trimmed. An x that is an id as it
 -- stands (most of them) takes the short way, without trimming and extracting.
-CREATE OR REPLACE MACRO staging.sf_id18(x) AS CASE
-    WHEN staging.sf_is_id(x) THEN staging.sf_suffixed(x)
+CREATE OR REPLACE MACRO staging.sf_id(x, suffixed) AS CASE
+    WHEN staging.sf_is_id(x) THEN staging.sf_in_form(x, suffixed)
     ELSE list_transform(
         [staging.sf_extract_id(x)],
-        lambda id: CASE WHEN staging.sf_is_id(id) THEN staging.sf_suffixed(id) ELSE id END
+        lambda id: CASE WHEN staging.sf_is_id(id) THEN staging.sf_in_form(id, suffixed) ELSE id END
     )[1]
 END;
+
+-- The 18-character Salesforce id named by x: its first 15 characters and their case-checksum suffix.
+CREATE OR REPLACE MACRO staging.sf_id18(x) AS staging.sf_id(x, true);
+
+-- The 15-character (case-sensitive) Salesforce id named by x: equal for two values exactly when their 18-character
+-- forms are, and cheaper, for ids that are matched but never shown.
+CREATE OR REPLACE MACRO staging.sf_id15(x) AS staging.sf_id(x, false);
+
+-- The evidence of a record, built from its row (the relation's alias as a struct) where a rule quotes it, so that
+-- only the failed subjects' evidence is ever built: a latest subscription (staging.latest_subscriptions), an order
+-- (staging.orders) and a license (staging.licenses).
+CREATE OR REPLACE MACRO staging.zuora_evidence(s) AS {
+    'subscription_id': s.subscription_id,
+    'Version': s.version,
+    'Status': s.status,
+    'TermType': s.term_type,
+    'TermStartDate': s.term_start_date,
+    'TermEndDate': s.term_end_date,
+    'SubscriptionEndDate': s.subscription_end_date,
+    'end': s.end_date,
+    'in_force': s.in_force,
+    'deployment': s.deployment,
+    'base_plans': s.base_plans,
+    'seats': s.seats
+};
+
+CREATE OR REPLACE MACRO staging.order_evidence(o) AS {
+    'id': o.id,
+    'subscription_name': o.subscription_name,
+    'subscription_id': o.subscription_id,
+    'product_rate_plan_id': o.product_rate_plan_id,
+    'quantity': o.quantity,
+    'start_date': o.start_date,
+    'end_date': o.end_date,
+    'gl_namespace_id': o.gl_namespace_id,
+    'trial': o.trial
+};
+
+CREATE OR REPLACE MACRO staging.license_evidence(l) AS {
+    'id': l.id,
+    'zuora_subscription_name': l.zuora_subscription_name,
+    'zuora_subscription_id': l.zuora_subscription_id,
+    'users_count': l.users_count,
+    'plan_code': l.plan_code,
+    'starts_at': l.starts_at,
+    'expires_at': l.expires_at
+};

@@ -27,6 +27,6 @@ LEFT JOIN (
             'term_start_date': term_start_date,
             'end_date': end_date
         } AS subscription,
-        zuora_evidence
-    FROM staging.latest_subscriptions
+        staging.zuora_evidence(latest) AS zuora_evidence
+    FROM staging.latest_subscriptions AS latest
 ) AS s ON s.subscription_name = o.subscription_name;

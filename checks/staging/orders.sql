@@ -1,4 +1,4 @@
--- CustomersDot orders (identifiers trimmed) that are not ignored, each marked trial, free, and in effect on D (start_date, end_date).
+-- CustomersDot orders (the columns the rules read, identifiers trimmed) that are not ignored, each marked trial, free, and in effect on D (start_date, end_date).
 CREATE OR REPLACE TABLE staging.orders AS
 SELECT
     o.*,
@@ -6,20 +6,9 @@ SELECT
         OR coalesce(o.product_rate_plan_id IN ('premium-saas-trial-plan-id', 'ultimate-saas-trial-plan-id'), false)
         AS is_trial,
     coalesce(o.product_rate_plan_id = 'free-plan-id', false) AS is_free,
-    staging.in_effect(o.start_date, o.end_date, p.as_of) AS in_effect,
-    {
-        'id': o.id,
-        'subscription_name': o.subscription_name,
-        'subscription_id': o.subscription_id,
-        'product_rate_plan_id': o.product_rate_plan_id,
-        'quantity': o.quantity,
-        'start_date': o.start_date,
-        'end_date': o.end_date,
-        'gl_namespace_id': o.gl_namespace_id,
-        'trial': o.trial
-    } AS order_evidence
+    staging.in_effect(o.start_date, o.end_date, p.as_of) AS in_effect
 FROM (
-    SELECT * REPLACE (
+    SELECT * EXCLUDE (customer_id, gl_namespace_name, amendment_type, created_at, updated_at) REPLACE (
         staging.text(product_rate_plan_id) AS product_rate_plan_id,
         staging.text(subscription_id) AS subscription_id,
         staging.text(subscription_name) AS subscription_name,

@@ -2,6 +2,7 @@
 CREATE OR REPLACE VIEW staging.subscription_subjects AS
 SELECT
     s.*,
+    staging.zuora_evidence(s) AS zuora_evidence,
     {
         'zuora_account_number': s.account_number,
         'subscription_name': s.subscription_name,

@@ -79,8 +79,24 @@ def test_staging_files_are_declared_and_described():
     assert files == {view.name for view in STAGING_VIEWS}
     for view in STAGING_VIEWS:
         assert view.sql.startswith("-- ") and view.description
-        kind = "VIEW" if view.name.endswith("_subjects") else "TABLE"
+        kind = "VIEW" if view.is_view else "TABLE"
         assert f"CREATE OR REPLACE {kind} staging.{view.name} AS" in view.sql
+        assert view.is_view or not view.name.endswith("_subjects")
+
+
+def test_building_staging_replaces_a_relation_of_the_other_kind():
+    con = duckdb.connect()
+    create_raw_tables(con)
+    con.execute("CREATE SCHEMA staging")
+    con.execute("CREATE TABLE staging.active_orders AS SELECT 1 AS stale")
+    con.execute("CREATE VIEW staging.orders AS SELECT 1 AS stale")
+    build_staging(con, AuditSettings(as_of=AS_OF))
+    kinds = dict(con.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE schema_name = 'staging' "
+        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE schema_name = 'staging'"
+    ).fetchall())
+    assert kinds["active_orders"] == "VIEW" and kinds["orders"] == "TABLE"
+    assert "stale" not in con.sql("SELECT * FROM staging.active_orders").columns
 
 
 def test_every_rule_returns_its_result_columns_on_empty_tables():

@@ -45,6 +45,25 @@ def test_salesforce_ids_are_normalised_to_18_characters(macros, written, expecte
     assert id18(macros, written) == expected
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        "001A0000006Vm9r",
+        "001A0000006Vm9rIAC",
+        "001A0000006Vm9riac",
+        " 001A0000006Vm9r ",
+        "https://gitlab.my.salesforce.com/001A0000006Vm9rIAC?srPos=0",
+        "not an id",
+        "",
+        None,
+    ],
+)
+def test_the_15_character_form_is_the_18_character_form_without_its_suffix(macros, written):
+    [(id15, id18_form)] = macros.execute("SELECT staging.sf_id15($1), staging.sf_id18($1)", [written]).fetchall()
+    is_id = id18_form is not None and len(id18_form) == 18 and id18_form.isalnum()
+    assert id15 == (id18_form[:15] if is_id else id18_form)
+
+
 def test_checksum_matches_the_documented_algorithm(macros):
     rng = random.Random(7)
     alphabet = string.ascii_letters + string.digits
