@@ -259,6 +259,13 @@ def night_findings(database: Path, as_of: dt.date) -> dict[str, Any]:
     return {"pairs": sorted(live.select("rule_id", "subject_id").iter_rows())}
 
 
+def full_night(sandbox: RemoteSandbox, world: Path, night_out: Path, customers: int) -> dict[str, Any]:
+    """A full night of `world` served by `sandbox`, in its own process, with the servers' readiness figures."""
+    full = {**in_child(run_night, sandbox.endpoints, world, night_out, True), **sandbox.readiness}
+    print(f"[{customers}] full night {full['seconds']:.1f} s, peak {full['peak_rss_mb']} MB", flush=True)
+    return full
+
+
 def bench_nights(worlds: Path, out: Path, customers: int, seed: int) -> dict[str, Any]:
     """A full night, then a night with ~1% of records changed (deletions included), each in its own process;
     the second night's findings compared with a full audit of the same raw tables."""
@@ -269,8 +276,7 @@ def bench_nights(worlds: Path, out: Path, customers: int, seed: int) -> dict[str
     night_out = out / f"nights-{customers}"
     shutil.rmtree(night_out, ignore_errors=True)
     with RemoteSandbox(world) as sandbox:
-        full = {**in_child(run_night, sandbox.endpoints, world, night_out, True), **sandbox.readiness}
-        print(f"[{customers}] full night {full['seconds']:.1f} s, peak {full['peak_rss_mb']} MB", flush=True)
+        full = full_night(sandbox, world, night_out, customers)
         changed = night_out / "world_next"
         next_night(world, changed, share=CHANGED_SHARE)
         manifest = read_manifest(changed)
@@ -294,8 +300,7 @@ def bench_memory(worlds: Path, out: Path, customers: int, seed: int) -> dict[str
     night_out = out / f"memory-{customers}"
     shutil.rmtree(night_out, ignore_errors=True)
     with RemoteSandbox(world) as sandbox:
-        full = {**in_child(run_night, sandbox.endpoints, world, night_out, True), **sandbox.readiness}
-    print(f"[{customers}] full night {full['seconds']:.1f} s, peak {full['peak_rss_mb']} MB", flush=True)
+        full = full_night(sandbox, world, night_out, customers)
     shutil.rmtree(night_out, ignore_errors=True)
     return {"customers": customers, "full": full}
 
