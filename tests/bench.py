@@ -60,7 +60,10 @@ def in_child(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, A
     """`function(*args)` run in a fresh process, with that process's peak memory added as `peak_rss_mb`."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
-        return pool.apply(_measured, (function, *args))
+        result = pool.apply(_measured, (function, *args))
+        pool.close()  # the worker ends on its own: terminated, Dagster's handler would print a KeyboardInterrupt
+        pool.join()
+    return result
 
 
 def _measured(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
