@@ -203,8 +203,20 @@ def _finding(rule: Rule, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# A rule's columns depend on its SQL and the staging schema, never on the data: each SQL is bound once per process.
+_PROJECTIONS: dict[str, str] = {}
+
+
 def _result_projection(con: duckdb.DuckDBPyConnection, rule: Rule) -> str:
-    """The rule's columns in RESULT_COLUMNS order, key columns it does not name as NULL."""
+    """The rule's columns in RESULT_COLUMNS order, key columns it does not name as NULL (RuleError when the rule's
+    columns break the contract)."""
+    if rule.sql not in _PROJECTIONS:
+        _PROJECTIONS[rule.sql] = _bound_projection(con, rule)
+    return _PROJECTIONS[rule.sql]
+
+
+def _bound_projection(con: duckdb.DuckDBPyConnection, rule: Rule) -> str:
+    """The projection of `_result_projection`, from the rule's SQL bound on `con`."""
     columns = con.sql(rule.sql).columns
     missing = {"subject_id", "failed", "evidence"} - set(columns)
     unknown = set(columns) - set(RESULT_COLUMNS)

@@ -178,3 +178,17 @@ def test_a_rule_with_several_rows_per_subject_is_refused(world, tmp_path, monkey
     build_staging(con, AuditSettings(as_of=AS_OF))
     with pytest.raises(RuleError, match="2 rows for 1 subjects"):
         run_rule(con, rule("trial_too_long"))
+
+
+def test_a_rule_whose_columns_break_the_contract_is_refused(world, tmp_path, monkeypatch):
+    (tmp_path / "trial_too_long.sql").write_text(
+        "-- trial_too_long: broken\nSELECT * EXCLUDE (evidence), 1 AS surplus FROM ("
+        + rule("trial_too_long").sql
+        + ")",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(catalogue, "RULES_DIR", tmp_path)
+    con = world.connect()
+    build_staging(con, AuditSettings(as_of=AS_OF))
+    with pytest.raises(RuleError, match=r"missing columns \['evidence'\], unknown columns \['surplus'\]"):
+        run_rule(con, rule("trial_too_long"))
