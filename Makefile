@@ -52,9 +52,9 @@ PYTEST := $(BIN)/python -m pytest $(if $(filter 1,$(WORKERS)),,-n $(WORKERS) --d
 test: $(STAMP) browser postgresql spreadsheet
 	$(PYTEST)
 
-# The edit loop: everything but the slow and the ui tests.
+# The edit loop: everything but the slow, the ui and the server tests (the audit, the assets on in-memory sources).
 test-fast: $(STAMP) postgresql
-	$(PYTEST) -m "not slow and not ui"
+	$(PYTEST) -m "not slow and not ui and not servers"
 
 ui: $(STAMP) postgresql
 	$(BIN)/lnr-audit ui --out $(OUT)/ui

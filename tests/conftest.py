@@ -15,15 +15,20 @@ from tests.smtp import Inbox, SmtpServer, free_port, serve_smtp
 from tests.xdist_groups import ModuleOrGroupScheduling, keep_xdist_groups, mark_shared_fixture_groups
 
 NIGHT_CUSTOMERS, NIGHT_SEED = 400, 8
+TESTS = Path(__file__).parent
+SERVER_TEST_DIRS = {Path("connectors"), Path("sandbox/servers")}
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
-    """Every test on the shared audited nights is slow: it needs full nights over HTTP and Dagster. Under
-    `--dist loadgroup` the tests of each costly shared fixture run on one worker, which builds it once."""
+    """Every test on the shared audited nights is slow: it needs full nights over HTTP and Dagster. The connector
+    and sandbox server tests talk to the sandbox servers. Under `--dist loadgroup` the tests of each costly shared
+    fixture run on one worker, which builds it once."""
     for item in items:
         if "audited_nights" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+        if item.path.is_relative_to(TESTS) and SERVER_TEST_DIRS.intersection(item.path.relative_to(TESTS).parents):
+            item.add_marker(pytest.mark.servers)
         mark_shared_fixture_groups(item)
     yield
     if config.getoption("loadgroup", False):

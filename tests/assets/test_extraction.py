@@ -17,6 +17,8 @@ from pipelines.settings import resources_from_environment, sandbox_environment
 from sandbox.servers import SandboxServers
 from sandbox.world import Manifest, write_manifest, write_records
 
+pytestmark = pytest.mark.servers  # each object is served by the sandbox servers
+
 ACTIVATIONS = source_object("customersdot", "cloud_activations")
 ACCOUNTS = source_object("zuora", "Account")
 TIER = source_object("zuora", "ProductRatePlanChargeTier")
