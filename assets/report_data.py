@@ -8,7 +8,8 @@ import duckdb
 import polars as pl
 
 from checks.catalogue import RULES
-from checks.history import current_findings, night_status, sql
+from checks.history import current_findings, night_status
+from checks.sql_files import sql
 
 RAW_ACCOUNTS = {"raw_zuora.account", "raw_salesforce.account", "raw_customersdot.billing_accounts"}
 

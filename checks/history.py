@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -23,21 +21,15 @@ from checks.findings import (
     resolved_on_night,
     sql_list,
 )
+from checks.sql_files import sql
 from checks.transaction import transaction
 
-SQL_DIR = Path(__file__).parent / "sql"
 BEFORE_NIGHT = "audit.findings_before_night"  # the rows of audit.findings the latest night's merge changed, as before
 NIGHT_COUNTS: tuple[str, ...] = ("unresolved", "new", "open", "reopened", "held", "resolved", "acknowledged")
 
 
 class HistoryError(ValueError):
     """A request the findings history cannot honour (an earlier night, an unknown finding)."""
-
-
-@cache
-def sql(name: str) -> str:
-    """The text of `checks/sql/<name>.sql`."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def ensure_history(con: duckdb.DuckDBPyConnection) -> None:

@@ -4,17 +4,15 @@ great-expectations over the rows the loads changed since the last validation, th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from checks.expectations import ExpectationOutcome, RowFailure, expectations_for, frame_failures, key_outcomes
+from checks.sql_files import sql
 from checks.transaction import transaction
 from connectors.schema import SourceObject, object_label
 
-SQL_DIR = Path(__file__).parent / "sql"
 # Rows handed to great-expectations at a time: memory stays flat whatever the table's size.
 VALIDATION_CHUNK_ROWS = 50_000
 FAILURE_COLUMNS = ("expectation", "column", "record_key", "value")
@@ -27,12 +25,6 @@ class RawValidation:
     outcomes: list[ExpectationOutcome]
     rows_validated: int
     whole: bool
-
-
-@cache
-def sql(name: str) -> str:
-    """The text of `checks/sql/<name>.sql`."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def validate_table(
