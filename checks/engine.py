@@ -19,13 +19,11 @@ import polars as pl
 from checks.catalogue import RULES, Rule, default_settings
 from checks.findings import FINDING_COLUMNS, KEY_NAMES
 from checks.lineage import MACROS, STAGING_DIR, staging_build_order
+from checks.sql_files import sql
 from checks.stopwatch import Stopwatch
 
 CHECKS_DIR = Path(__file__).parent
 MACROS_PATH = STAGING_DIR / f"{MACROS}.sql"
-SCORECARD_PATH = CHECKS_DIR / "scorecard.sql"
-RULE_RESULT_PATH = CHECKS_DIR / "rule_result.sql"
-RULE_FAILED_ROWS_PATH = CHECKS_DIR / "rule_failed_rows.sql"
 SCORECARD_FINDINGS = "scorecard_findings"
 
 RESULT_COLUMNS = ("subject_id", "failed", *KEY_NAMES, "evidence")
@@ -230,7 +228,7 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleRun:
 
     The subjects are counted first without the evidence, which is then built only for the failed ones."""
     columns = _result_projection(con, rule)
-    result_sql = RULE_RESULT_PATH.read_text(encoding="utf-8").format(rule_sql=rule.sql)
+    result_sql = sql("rule_result").format(rule_sql=rule.sql)
     processed, subjects, failed = con.execute(result_sql).fetchall()[0]
     if processed != subjects:
         raise RuleError(f"{rule.id}: {processed} rows for {subjects} subjects")
@@ -240,7 +238,7 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleRun:
 
 def _failed_rows(con: duckdb.DuckDBPyConnection, rule: Rule, columns: str, subjects: list[str]) -> list[dict[str, Any]]:
     """The rows of `rule` (its `columns` projection) for its failed `subjects`, in order, as dicts of RESULT_COLUMNS."""
-    rows_sql = RULE_FAILED_ROWS_PATH.read_text(encoding="utf-8").format(rule_sql=rule.sql, columns=columns)
+    rows_sql = sql("rule_failed_rows").format(rule_sql=rule.sql, columns=columns)
     rows = con.execute(rows_sql, {"subjects": subjects}).fetchall()
     return [dict(zip(RESULT_COLUMNS, row, strict=True)) for row in rows]
 
@@ -316,7 +314,7 @@ def scorecard_of(con: duckdb.DuckDBPyConnection, runs: tuple[RuleRun, ...]) -> S
     """The scorecard of rules already run on the staging tables."""
     con.register(SCORECARD_FINDINGS, findings_frame(runs))
     try:
-        statuses = con.sql(SCORECARD_PATH.read_text(encoding="utf-8").format(match_status=_match_status())).pl()
+        statuses = con.sql(sql("scorecard").format(match_status=_match_status())).pl()
     finally:
         con.unregister(SCORECARD_FINDINGS)
     rules = pl.DataFrame(

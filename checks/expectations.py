@@ -6,16 +6,15 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from checks.sql_files import sql
 from connectors.schema import FieldType, SourceObject
 
 EARLIEST_DATE = dt.datetime(1990, 1, 1)
 LATEST_DATE = dt.datetime(2100, 12, 31)
-KEY_INTEGRITY_PATH = Path(__file__).parent / "raw_key_integrity.sql"
 IN_SET = "expect_column_values_to_be_in_set"
 BETWEEN = "expect_column_values_to_be_between"
 
@@ -126,8 +125,8 @@ def _suite(obj: SourceObject) -> Any:
 
 def key_outcomes(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> list[ExpectationOutcome]:
     """The key of `obj`'s raw table present and unique, counted in DuckDB."""
-    sql = KEY_INTEGRITY_PATH.read_text(encoding="utf-8").format(table=obj.table, key=f'"{obj.key}"')
-    ((missing, repeated, examples),) = con.execute(sql).fetchall()
+    statement = sql("raw_key_integrity").format(table=obj.table, key=f'"{obj.key}"')
+    ((missing, repeated, examples),) = con.execute(statement).fetchall()
     return [
         ExpectationOutcome("expect_column_values_to_not_be_null", obj.key, missing == 0, missing, ()),
         ExpectationOutcome("expect_column_values_to_be_unique", obj.key, repeated == 0, repeated, tuple(examples)),
