@@ -68,21 +68,12 @@ def closed_port() -> int:
 
 @dataclass(frozen=True)
 class AuditedNights:
-    """Consecutive sandbox nights audited into one database under `out`: their worlds and run summaries."""
+    """Consecutive sandbox nights audited into one `database` under `out`: their worlds and run summaries."""
 
     worlds: list[Path]
     out: Path
     summaries: list[Any]
-
-    @property
-    def database(self) -> Path:
-        """The DuckDB file of every night."""
-        return self.out / "lnr_audit.duckdb"
-
-    @property
-    def dagster_home(self) -> Path:
-        """The Dagster instance that ran the nights."""
-        return self.out / "dagster_home"
+    database: Path
 
 
 @pytest.fixture(scope="session")
@@ -91,10 +82,11 @@ def audited_nights(tmp_path_factory) -> AuditedNights:
 
     The one set of full nights of the suite, shared by the nights, command line, operation and UI tests.
     """
+    from pipelines.demo import DemoPaths
     from sandbox.generator.nights import generate_nights
     from tests.pipelines.sandbox_nights import audit_nights
 
     root = tmp_path_factory.mktemp("nights")
     worlds = generate_nights(root / "worlds", nights=3, customers=NIGHT_CUSTOMERS, seed=NIGHT_SEED)
     summaries = audit_nights(worlds, root / "out")
-    return AuditedNights(worlds, root / "out", summaries)
+    return AuditedNights(worlds, root / "out", summaries, DemoPaths(root / "out").database)
