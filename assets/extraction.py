@@ -145,7 +145,8 @@ def extract(
     listed only if the count still disagrees (an insert the increment missed). When ids appear
     that the increment missed (records whose watermark lies in the past), it falls back to a full load. An object
     that fits in one page is read in full when its ids are costly: one call is cheaper than an increment with
-    its count.
+    its count. Only a forced full load (`full`) has every row validated again; any other load notes for the
+    validation the keys of the rows it added or changed.
 
     Before the swap, duplicate ids are resolved (the latest record kept, the others quarantined), and a load
     that would empty the object or shrink it by more than `policy.max_row_drop` is held: the previous snapshot
@@ -199,7 +200,7 @@ def extract(
         if held:
             rows = load.hold(loaded_at, rows, held)
         elif since is None:
-            rows = load.commit_full(loaded_at)
+            rows = load.commit_full(loaded_at, validate_whole=full)
         else:
             rows = load.commit_incremental(loaded_at, reconcile=reconciled)
     except BaseException:

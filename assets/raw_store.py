@@ -29,8 +29,8 @@ from connectors.schema import (
 # customers it stays under 256MB anyway, so a night's peak memory barely grows with the tenant. Operators that
 # cannot spill get the limit doubled where they need it (checks/memory_headroom.py).
 DEFAULT_MEMORY_LIMIT = "256MB"
-# meta.changed_keys: the keys incremental loads merged into a table since its rows were last validated (the validation
-# consumes them); a full load replaces them by one row without a key: the whole table changed.
+# meta.changed_keys: the keys whose rows incremental loads added or changed since the table's rows were last validated
+# (the validation consumes them); a full load replaces them by one row without a key: the whole table changed.
 LOAD_SCHEMA = "load"  # where a load stages its rows before the swap (on disk, not in memory)
 META_DDL = """
 CREATE SCHEMA IF NOT EXISTS meta;
@@ -203,14 +203,21 @@ class SnapshotLoad:
         gone = f"WHERE {key} NOT IN (SELECT id FROM {self.deleted})"
         return self.con.execute(f"SELECT count(*) FROM ({union}) {gone}{kept}").fetchall()[0][0]
 
-    def commit_full(self, loaded_at: dt.datetime) -> int:
-        """Replace the snapshot with the staged rows in one transaction; returns the new row count."""
+    def commit_full(self, loaded_at: dt.datetime, *, validate_whole: bool = True) -> int:
+        """Replace the snapshot with the staged rows in one transaction; returns the new row count.
+
+        The whole table is marked for validation, unless `validate_whole` is false: then, as for a merge, only the
+        keys of rows that are new or differ from the previous snapshot's (a routine full read of a small object
+        mostly reads again what it held)."""
         table = self.obj.table
         with transaction(self.con):
+            if validate_whole:
+                self.con.execute("DELETE FROM meta.changed_keys WHERE object = ?", [object_label(self.obj)])
+                self.con.execute("INSERT INTO meta.changed_keys VALUES (?, NULL)", [object_label(self.obj)])
+            else:
+                self._note_changed_keys()
             self.con.execute(f"DELETE FROM {table}")
             self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
-            self.con.execute("DELETE FROM meta.changed_keys WHERE object = ?", [object_label(self.obj)])
-            self.con.execute("INSERT INTO meta.changed_keys VALUES (?, NULL)", [object_label(self.obj)])
             self._finish(loaded_at)
             self._record_reconciliation(loaded_at, full=True)
         return self.row_count()
@@ -219,18 +226,28 @@ class SnapshotLoad:
         """Merge the staged changes, drop the ids reported deleted (and those gone when reconciling), atomically."""
         table, key = self.obj.table, quoted(self.obj.key)
         with transaction(self.con):
+            self._note_changed_keys()
             self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {self.pending})")
             self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
-            self.con.execute(
-                f"INSERT INTO meta.changed_keys SELECT ?, {key}::VARCHAR FROM {self.pending} WHERE {key} IS NOT NULL",
-                [object_label(self.obj)],
-            )
             self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM {self.deleted})")
             if reconcile:
                 self.con.execute(f"DELETE FROM {table} WHERE {key} NOT IN (SELECT id FROM {self.ids})")
                 self._record_reconciliation(loaded_at, full=False)
             self._finish(loaded_at)
         return self.row_count()
+
+    def _note_changed_keys(self) -> None:
+        """Note in meta.changed_keys the keys of the staged rows that are new or differ from the snapshot's row
+        (a record read again unchanged, as the watermark's overlap does every night, changed nothing)."""
+        table, key = self.obj.table, quoted(self.obj.key)
+        changed = (
+            f"SELECT * FROM {self.pending} EXCEPT "
+            f"SELECT * FROM {table} WHERE {key} IN (SELECT {key} FROM {self.pending})"
+        )
+        self.con.execute(
+            f"INSERT INTO meta.changed_keys SELECT DISTINCT ?, {key}::VARCHAR FROM ({changed}) WHERE {key} IS NOT NULL",
+            [object_label(self.obj)],
+        )
 
     def hold(self, held_at: dt.datetime, source_rows: int, reason: str) -> int:
         """Keep the previous snapshot instead of the staged rows, recording why; returns the kept row count."""

@@ -87,6 +87,27 @@ def test_incremental_merge_without_reconciliation_keeps_unchanged_rows(con):
     assert stored_watermark(con, ORDERS) == dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
 
 
+def test_an_incremental_merge_notes_the_keys_it_added_or_changed_not_those_read_again_unchanged(con):
+    full_load(con, [order(1), order(2), order(3)])
+    con.execute("DELETE FROM meta.changed_keys")  # as the validation does
+    load = SnapshotLoad(con, ORDERS)
+    changed = order(2, quantity=20, updated="2026-11-21T00:00:00.000Z")
+    load.add([order(1), changed, order(4, updated="2026-11-21T00:00:00.000Z")])
+    load.commit_incremental(LOADED_AT, reconcile=False)
+    noted = con.execute("SELECT object, record_key FROM meta.changed_keys ORDER BY record_key").fetchall()
+    assert noted == [("customersdot/orders", "2"), ("customersdot/orders", "4")]
+    assert rows(con) == [(1, 10), (2, 20), (3, 10), (4, 10)]
+
+
+def test_a_routine_full_load_notes_only_what_it_changed_and_a_forced_one_the_whole_table(con):
+    full_load(con, [order(1), order(2)])
+    con.execute("DELETE FROM meta.changed_keys")  # as the validation does
+    load = SnapshotLoad(con, ORDERS)
+    load.add([order(1), order(2, quantity=3), order(5)])
+    load.commit_full(LOADED_AT, validate_whole=False)
+    assert con.execute("SELECT record_key FROM meta.changed_keys ORDER BY ALL").fetchall() == [("2",), ("5",)]
+    full_load(con, [order(1)])
+    assert con.execute("SELECT record_key FROM meta.changed_keys").fetchall() == [(None,)]
 
 
 def test_connections_hold_duckdb_to_the_memory_limit(tmp_path):

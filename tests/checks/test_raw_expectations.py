@@ -84,6 +84,15 @@ def test_an_incremental_night_validates_only_the_rows_it_merged(con):
     assert failures(validation) == {QUANTITY: (1, ("-2",))}
 
 
+def test_a_row_read_again_unchanged_is_not_validated_again(con):
+    load(con, [order(i) for i in range(1, 11)])
+    validate_table(con, ORDERS)
+    merge(con, [order(4), order(5, quantity=-5)])
+    validation = validate_table(con, ORDERS)
+    assert validation.rows_validated == 1
+    assert failures(validation) == {QUANTITY: (1, ("-5",))}
+
+
 def test_a_malformed_row_loaded_on_an_earlier_night_is_still_reported(con):
     load(con, [order(1), order(2, quantity=-1), order(3)])
     assert failures(validate_table(con, ORDERS)) == {QUANTITY: (1, ("-1",))}
@@ -112,6 +121,17 @@ def test_a_full_load_is_validated_whole_and_replaces_the_failures_kept(con):
     validation = validate_table(con, ORDERS)
     assert (validation.rows_validated, validation.whole) == (3, True)
     assert failures(validation) == {QUANTITY: (1, ("-3",))}
+
+
+def test_a_routine_full_load_validates_only_the_rows_it_changed(con):
+    load(con, [order(1, quantity=-1), order(2), order(3)])
+    validate_table(con, ORDERS)
+    snapshot = SnapshotLoad(con, ORDERS)
+    snapshot.add([order(1, quantity=-1), order(2), order(4, quantity=-4)])
+    snapshot.commit_full(LOADED_AT, validate_whole=False)
+    validation = validate_table(con, ORDERS)
+    assert (validation.rows_validated, validation.whole) == (1, False)
+    assert failures(validation) == {QUANTITY: (2, ("-1", "-4"))}
 
 
 def test_loads_between_two_validations_are_all_validated(con):
