@@ -1,5 +1,5 @@
 """Benchmark of growth: the audit alone at several world sizes (its CPU growth exponent and peak memory per phase),
-side by side with reladiff's joindiff and a plain DuckDB diff of one 1M-row table pair, full and 1%-changed
+side by side with reladiff's joindiff and a plain DuckDB diff of one 1M-row table pair, full, 1%-changed and unchanged
 nights through the real pipeline, and the peak memory of a first full night per phase at two sizes.
 
 Times are CPU seconds of the process and its DuckDB threads (resource.getrusage), which a shared machine disturbs
@@ -269,32 +269,44 @@ def full_night(sandbox: RemoteSandbox, world: Path, night_out: Path, customers: 
     return full
 
 
+def days_later(world: Path, days: int) -> dt.date:
+    """Move the audit date of `world` (a copy) `days` on, as its sources would serve it then; the new date."""
+    manifest = read_manifest(world)
+    manifest.as_of = (manifest.as_of_date + dt.timedelta(days=days)).isoformat()
+    write_manifest(world, manifest)
+    return manifest.as_of_date
+
+
+def identical_to_a_full_audit(database: Path, as_of: dt.date) -> bool:
+    """Whether the findings the history holds open on night `as_of` are those of a full audit of the raw tables."""
+    return in_child(night_findings, database, as_of)["pairs"] == in_child(audit_findings, database, as_of)["pairs"]
+
+
 def bench_nights(worlds: Path, out: Path, customers: int, seed: int) -> dict[str, Any]:
-    """A full night, then a night with ~1% of records changed (deletions included), each in its own process;
-    the second night's findings compared with a full audit of the same raw tables."""
+    """A full night, a night with ~1% of records changed (deletions included), then a night with nothing changed,
+    each in its own process; each later night's findings compared with a full audit of the same raw tables."""
     from pipelines.demo import DemoPaths
     from tests.pipelines.world_edits import next_night
 
     world = world_of(worlds, customers, seed)
     night_out = out / f"nights-{customers}"
     shutil.rmtree(night_out, ignore_errors=True)
-    with RemoteSandbox(world) as sandbox:
-        full = full_night(sandbox, world, night_out, customers)
-        changed = night_out / "world_next"
-        next_night(world, changed, share=CHANGED_SHARE)
-        manifest = read_manifest(changed)
-        manifest.as_of = (manifest.as_of_date + dt.timedelta(days=1)).isoformat()
-        write_manifest(changed, manifest)
-        endpoints = sandbox.load_world(changed)
-        incremental = {**in_child(run_night, endpoints, changed, night_out, False), **sandbox.readiness}
-    print(f"[{customers}] 1% night {incremental['seconds']:.1f} s, peak {incremental['peak_rss_mb']} MB", flush=True)
     database = DemoPaths(night_out).database
-    identical = (
-        in_child(night_findings, database, manifest.as_of_date)["pairs"]
-        == in_child(audit_findings, database, manifest.as_of_date)["pairs"]
-    )
+    nights: dict[str, Any] = {"customers": customers}
+    with RemoteSandbox(world) as sandbox:
+        nights["full"] = full_night(sandbox, world, night_out, customers)
+        changed, unchanged = night_out / "world_next", night_out / "world_unchanged"
+        next_night(world, changed, share=CHANGED_SHARE)
+        shutil.copytree(changed, unchanged)  # the night after, the same records served again
+        for name, served, days in (("incremental", changed, 1), ("unchanged", unchanged, 2)):
+            as_of = days_later(served, days)
+            endpoints = sandbox.load_world(served)
+            night = {**in_child(run_night, endpoints, served, night_out, False), **sandbox.readiness}
+            night["findings_identical"] = identical_to_a_full_audit(database, as_of)
+            print(f"[{customers}] {name} night {night['seconds']:.1f} s, peak {night['peak_rss_mb']} MB", flush=True)
+            nights[name] = night
     shutil.rmtree(night_out, ignore_errors=True)
-    return {"customers": customers, "full": full, "incremental": incremental, "findings_identical": identical}
+    return nights
 
 
 def bench_memory(worlds: Path, out: Path, customers: int, seed: int) -> dict[str, Any]:
@@ -357,28 +369,35 @@ def _with_servers(night: dict[str, Any], figure: str) -> float:
     return night[figure] + night[f"servers_{figure}"]
 
 
+NIGHTS = ("full", "incremental", "unchanged")
+
+
 def print_nights(nights: list[dict[str, Any]]) -> None:
-    """The full and 1%-changed nights per world size, their slowest steps and ratio, and the findings' identity."""
+    """The full, 1%-changed and unchanged nights per world size, their slowest steps and ratios to the full night,
+    and whether each later night's findings are those of a full audit."""
     print(f"\n{'customers':>9} {'night':<12} {'seconds':>8} {'CPU s':>8} {'records':>9} {'calls':>7} "
           f"{'findings':>8} {'peak MB':>8} {'servers s':>9} {'CPU s':>6}  (peak: the run's process; the sandbox "
           "servers run in another; servers: their start or loading the night's world, before the night)")
     for r in nights:
-        for name in ("full", "incremental"):
+        for name in NIGHTS:
             n = r[name]
             print(f"{r['customers']:>9} {name:<12} {n['seconds']:>8.1f} {n['cpu_seconds']:>8.1f} "
                   f"{n['records']:>9} {n['api_calls']:>7} {n['findings']:>8} {n['peak_rss_mb']:>8} "
                   f"{n['servers_seconds']:>9.1f} {n['servers_cpu_seconds']:>6.1f}")
-        for name in ("full", "incremental"):
+        for name in NIGHTS:
             steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in r[name]["slowest_steps"])
             print(f"{'':>9} slowest steps of the {name} night (wall s): {steps}")
-        full, incremental = r["full"], r["incremental"]
-        print(f"{'':>9} 1% night / full night: {incremental['seconds'] / full['seconds']:.0%} wall (target <= 20%), "
-              f"{incremental['cpu_seconds'] / full['cpu_seconds']:.0%} CPU; with the servers' start: "
-              f"{_with_servers(incremental, 'seconds') / _with_servers(full, 'seconds'):.0%} wall, "
-              f"{_with_servers(incremental, 'cpu_seconds') / _with_servers(full, 'cpu_seconds'):.0%} CPU; "
-              f"findings identical to a full audit: {r['findings_identical']}")
+        full = r["full"]
+        ratios = (("incremental", "1% night", " (target <= 20%)"), ("unchanged", "unchanged night", ""))
+        for name, label, target in ratios:
+            night = r[name]
+            print(f"{'':>9} {label} / full night: {night['seconds'] / full['seconds']:.0%} wall{target}, "
+                  f"{night['cpu_seconds'] / full['cpu_seconds']:.0%} CPU; with the servers' start: "
+                  f"{_with_servers(night, 'seconds') / _with_servers(full, 'seconds'):.0%} wall, "
+                  f"{_with_servers(night, 'cpu_seconds') / _with_servers(full, 'cpu_seconds'):.0%} CPU; "
+                  f"findings identical to a full audit: {night['findings_identical']}")
     if len(nights) > 1:
-        peaks = [max(r["full"]["peak_rss_mb"], r["incremental"]["peak_rss_mb"]) for r in nights]
+        peaks = [max(r[name]["peak_rss_mb"] for name in NIGHTS) for r in nights]
         print(f"night peak RSS of the run's process, {nights[-1]['customers']} / {nights[0]['customers']} "
               f"customers: {peaks[-1] / peaks[0]:.2f}x")
 
