@@ -232,11 +232,23 @@ def run_night(endpoints: SandboxEndpoints, world: Path, out: Path, full_refresh:
         "records": sum(int(v.get("records_read", 0)) for v in summary.objects.values()),
         "api_calls": sum(int(v.get("api_calls", 0)) for v in summary.objects.values()),
         "slowest_steps": slowest_steps(spans),
+        "phase_seconds": phase_seconds(spans, time.monotonic() - started),
         "rss_before_mb": round(before),
         "peak_rss_mb": round(sampler.peak_mb),
         "phase_peaks_mb": {phase: round(peak) for phase, peak in phases.peaks.items()},
         "phase_largest_step": phases.largest_step,
     }
+
+
+def phase_seconds(spans: list[StepSpan], night_seconds: float) -> dict[str, float]:
+    """Wall seconds per phase of a night (its steps' spans summed), and `OUTSIDE_STEPS`: the rest of the night's
+    `night_seconds` (loading the definitions, creating the run and its plan, between steps)."""
+    phases: dict[str, float] = {}
+    for span in spans:
+        phase = phase_of(span.step)
+        phases[phase] = phases.get(phase, 0.0) + span.ended - span.started
+    phases[OUTSIDE_STEPS] = night_seconds - sum(phases.values())
+    return {phase: round(seconds, 2) for phase, seconds in phases.items()}
 
 
 def slowest_steps(spans: list[StepSpan], shown: int = 8) -> list[tuple[str, float]]:
@@ -387,6 +399,8 @@ def print_nights(nights: list[dict[str, Any]]) -> None:
         for name in NIGHTS:
             steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in r[name]["slowest_steps"])
             print(f"{'':>9} slowest steps of the {name} night (wall s): {steps}")
+            phases = ", ".join(f"{phase} {seconds:.1f}" for phase, seconds in r[name]["phase_seconds"].items())
+            print(f"{'':>9} wall s per phase of the {name} night: {phases}")
         full = r["full"]
         ratios = (("incremental", "1% night", " (target <= 20%)"), ("unchanged", "unchanged night", ""))
         for name, label, target in ratios:
