@@ -1,6 +1,33 @@
--- Salesforce opportunities (the columns the rules read, text values trimmed) that are not ignored (deleted, 10-Duplicate, or booked only on ignored subscriptions), with their resolved account.
+-- Salesforce opportunities (the columns the rules read, text values trimmed) that are not ignored (deleted, 10-Duplicate, or booked only on ignored subscriptions), with their resolved account and the subscriptions booked on them.
+-- The opportunity ids (15-character form) named by the OpportunityId__c of Zuora subscription versions: versions
+-- repeat their subscription's pair of names, so the pairs are made distinct first, and each distinct opportunity id
+-- text is normalised once.
 CREATE OR REPLACE TABLE staging.opportunities AS
-WITH opportunities AS (
+WITH named AS (
+    SELECT DISTINCT staging.text("OpportunityId__c") AS opportunity_id, staging.text("Name") AS subscription_name
+    FROM raw_zuora.subscription
+),
+normalised AS (
+    SELECT opportunity_id, staging.sf_id15(opportunity_id) AS opportunity_key
+    FROM (SELECT DISTINCT opportunity_id FROM named WHERE opportunity_id IS NOT NULL)
+),
+booked AS (
+    SELECT DISTINCT k.opportunity_key, n.subscription_name
+    FROM named AS n
+    JOIN normalised AS k ON k.opportunity_id = n.opportunity_id
+),
+-- Per booked opportunity id, its subscriptions and whether all of them are ignored.
+booked_opportunities AS (
+    SELECT
+        b.opportunity_key,
+        list(b.subscription_name ORDER BY b.subscription_name) FILTER (WHERE b.subscription_name IS NOT NULL)
+            AS subscription_names,
+        bool_and(b.subscription_name IN (SELECT subscription_name FROM staging.ignored_subscription_names))
+            AS only_ignored
+    FROM booked AS b
+    GROUP BY b.opportunity_key
+),
+opportunities AS (
     SELECT
         o.* EXCLUDE ("Name", "CreatedDate", "SystemModstamp") REPLACE (
             staging.text(o."AccountId") AS "AccountId",
@@ -17,7 +44,7 @@ SELECT
     coalesce(b.subscription_names, []) AS booked_on
 FROM opportunities AS o
 LEFT JOIN staging.sf_account_resolution AS r ON r.reference = o."AccountId"
-LEFT JOIN staging.booked_opportunities AS b ON b.opportunity_key = o.opportunity_key
+LEFT JOIN booked_opportunities AS b ON b.opportunity_key = o.opportunity_key
 WHERE NOT coalesce(o."IsDeleted", false)
 AND o."StageName" IS DISTINCT FROM '10-Duplicate'
 AND NOT coalesce(b.only_ignored, false);
