@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -202,45 +203,74 @@ def _finding(rule: Rule, row: dict[str, Any]) -> dict[str, Any]:
 
 
 # A rule's columns depend on its SQL and the staging schema, never on the data: each SQL is bound once per process.
-_PROJECTIONS: dict[str, str] = {}
+_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+# A rule whose evidence is `CASE WHEN failed THEN ... END` builds it for its failed rows only, and is evaluated in one
+# pass; any other rule's subjects are counted first, and its evidence built in a second pass for the failed ones.
+_EVIDENCE_OF_FAILED_ONLY = re.compile(r"\bCASE\s+WHEN\s+failed\s+THEN\b", re.IGNORECASE)
 
 
-def _result_projection(con: duckdb.DuckDBPyConnection, rule: Rule) -> str:
-    """The rule's columns in RESULT_COLUMNS order, key columns it does not name as NULL (RuleError when the rule's
-    columns break the contract)."""
-    if rule.sql not in _PROJECTIONS:
-        _PROJECTIONS[rule.sql] = _bound_projection(con, rule)
-    return _PROJECTIONS[rule.sql]
+def _result_columns(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[str, ...]:
+    """Per name of RESULT_COLUMNS, in order, the rule's column or NULL for a key column it does not name (RuleError
+    when the rule's columns break the contract)."""
+    if rule.sql not in _COLUMNS:
+        _COLUMNS[rule.sql] = _bound_columns(con, rule)
+    return _COLUMNS[rule.sql]
 
 
-def _bound_projection(con: duckdb.DuckDBPyConnection, rule: Rule) -> str:
-    """The projection of `_result_projection`, from the rule's SQL bound on `con`."""
+def _bound_columns(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[str, ...]:
+    """The columns of `_result_columns`, from the rule's SQL bound on `con`."""
     columns = con.sql(rule.sql).columns
     missing = {"subject_id", "failed", "evidence"} - set(columns)
     unknown = set(columns) - set(RESULT_COLUMNS)
     if missing or unknown:
         raise RuleError(f"{rule.id}: missing columns {sorted(missing)}, unknown columns {sorted(unknown)}")
-    return ", ".join(name if name in columns else f"NULL::VARCHAR AS {name}" for name in RESULT_COLUMNS)
+    return tuple(name if name in columns else "NULL::VARCHAR" for name in RESULT_COLUMNS)
 
 
 def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleRun:
-    """Evaluate `rule` on the staged data (build_staging first): subjects examined and findings.
-
-    The subjects are counted first without the evidence, which is then built only for the failed ones."""
-    columns = _result_projection(con, rule)
-    result_sql = sql("rule_result").format(rule_sql=rule.sql)
-    processed, subjects, failed = con.execute(result_sql).fetchall()[0]
-    if processed != subjects:
-        raise RuleError(f"{rule.id}: {processed} rows for {subjects} subjects")
-    rows = _failed_rows(con, rule, columns, failed) if failed else []
+    """Evaluate `rule` on the staged data (build_staging first): subjects examined and findings."""
+    columns = _result_columns(con, rule)
+    evaluate = _one_pass if _EVIDENCE_OF_FAILED_ONLY.search(rule.sql) else _two_passes
+    processed, rows = evaluate(con, rule, columns)
     return RuleRun(rule, processed, tuple(_finding(rule, row) for row in rows))
 
 
-def _failed_rows(con: duckdb.DuckDBPyConnection, rule: Rule, columns: str, subjects: list[str]) -> list[dict[str, Any]]:
-    """The rows of `rule` (its `columns` projection) for its failed `subjects`, in order, as dicts of RESULT_COLUMNS."""
-    rows_sql = sql("rule_failed_rows").format(rule_sql=rule.sql, columns=columns)
-    rows = con.execute(rows_sql, {"subjects": subjects}).fetchall()
-    return [dict(zip(RESULT_COLUMNS, row, strict=True)) for row in rows]
+def _one_pass(
+    con: duckdb.DuckDBPyConnection, rule: Rule, columns: tuple[str, ...]
+) -> tuple[int, list[dict[str, Any]]]:
+    """The subjects `rule` examined and its failed rows (its result `columns`, as dicts of RESULT_COLUMNS), in one
+    query, for a rule that builds the evidence of its failed rows only."""
+    fields = ", ".join(f"{name!r}: {column}" for name, column in zip(RESULT_COLUMNS, columns, strict=True))
+    one_pass_sql = sql("rule_one_pass").format(rule_sql=rule.sql, fields=fields)
+    processed, subjects, rows = con.execute(one_pass_sql).fetchall()[0]
+    _require_one_row_per_subject(rule, processed, subjects)
+    return processed, rows or []
+
+
+def _two_passes(
+    con: duckdb.DuckDBPyConnection, rule: Rule, columns: tuple[str, ...]
+) -> tuple[int, list[dict[str, Any]]]:
+    """The subjects `rule` examined and its failed rows (its result `columns`, as dicts of RESULT_COLUMNS): the
+    subjects counted first without the evidence, which is then built only for the failed ones."""
+    processed, subjects, failed = con.execute(sql("rule_result").format(rule_sql=rule.sql)).fetchall()[0]
+    _require_one_row_per_subject(rule, processed, subjects)
+    return processed, _failed_rows(con, rule, columns, failed) if failed else []
+
+
+def _require_one_row_per_subject(rule: Rule, processed: int, subjects: int) -> None:
+    """RuleError unless the rule's SQL returned as many rows as distinct subjects."""
+    if processed != subjects:
+        raise RuleError(f"{rule.id}: {processed} rows for {subjects} subjects")
+
+
+def _failed_rows(
+    con: duckdb.DuckDBPyConnection, rule: Rule, columns: tuple[str, ...], subjects: list[str]
+) -> list[dict[str, Any]]:
+    """The rows of `rule` (its result `columns`) for its failed `subjects`, in order, as dicts of RESULT_COLUMNS."""
+    projection = ", ".join(f"{column} AS {name}" for name, column in zip(RESULT_COLUMNS, columns, strict=True))
+    rows = con.execute(sql("rule_failed_rows").format(rule_sql=rule.sql, columns=projection), {"subjects": subjects})
+    return [dict(zip(RESULT_COLUMNS, row, strict=True)) for row in rows.fetchall()]
 
 
 def staged_params(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ SELECT
     s.subscription_name AS subject_id,
     s.base_plan_count >= 2 OR coalesce(contains(s.notes, 'RENEWAL_ERROR'), false) AS failed,
     finding_keys.*,
-    to_json({
+    CASE WHEN failed THEN to_json({
         'zuora': struct_insert(
             s.zuora_evidence,
             TurnOnAutoRenew__c := s.auto_renew,
@@ -24,7 +24,7 @@ SELECT
             base_plan_count := s.base_plan_count
         ),
         'window_days': p.auto_renew_window_days
-    }) AS evidence
+    }) END AS evidence
 FROM staging.subscription_subjects AS s
 CROSS JOIN audit.params AS p
 WHERE s.paid

@@ -26,10 +26,10 @@ SELECT
     s.subscription_name AS subject_id,
     m.subscription_name IS NOT NULL AS failed,
     finding_keys.* REPLACE (m.first_order_id::VARCHAR AS order_id),
-    to_json({
+    CASE WHEN failed THEN to_json({
         'zuora': struct_insert(s.zuora_evidence, GitLabNamespaceId__c := s.namespace_id),
         'customersdot': {'gl_namespace_id': m.order_namespace_id, 'mismatched_orders': m.orders}
-    }) AS evidence
+    }) END AS evidence
 FROM staging.subscription_subjects AS s
 LEFT JOIN mismatches AS m ON m.subscription_name = s.subscription_name
 WHERE s.paid AND s.in_force AND s.deployment = 'SaaS' AND s.namespace_id IS NOT NULL

@@ -41,7 +41,7 @@ SELECT
     o.sf_account_id,
     o."Id" AS sf_opportunity_id,
     o."Invoice_Number__c" AS invoice_number,
-    to_json({
+    CASE WHEN failed THEN to_json({
         'salesforce': {
             'Id': o."Id",
             'StageName': o."StageName",
@@ -49,6 +49,6 @@ SELECT
             'Invoice_Number__c': o."Invoice_Number__c"
         },
         'zuora': {'statuses': coalesce(i.statuses, []), 'invoices': coalesce(i.invoices, [])}
-    }) AS evidence
+    }) END AS evidence
 FROM examined AS o
 LEFT JOIN unposted AS i ON i.invoice_number = o."Invoice_Number__c"

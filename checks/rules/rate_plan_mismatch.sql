@@ -39,13 +39,13 @@ SELECT
     o.id::VARCHAR AS subject_id,
     o.mismatch AS failed,
     finding_keys.*,
-    to_json({
+    CASE WHEN failed THEN to_json({
         'zuora': struct_insert(
             o.zuora_evidence,
             rate_plan_ids := coalesce(pl.plan_ids, []),
             rate_plans := coalesce(pl.plan_names, [])
         ),
         'customersdot': struct_insert(o.order_evidence, plan := o.product_rate_plan_name)
-    }) AS evidence
+    }) END AS evidence
 FROM examined AS o
 LEFT JOIN plans AS pl ON pl.subscription_name = o.subscription_name

@@ -55,7 +55,7 @@ SELECT
     e.subscription_name AS subject_id,
     e.renewal_subscriptions IS NULL AND r.subscription_name IS NOT NULL AS failed,
     finding_keys.*,
-    to_json({
+    CASE WHEN failed THEN to_json({
         'zuora': struct_insert(
             e.zuora_evidence,
             Renewal_Subscription__c__c := e.renewal_subscriptions,
@@ -63,7 +63,7 @@ SELECT
             renewal_details := coalesce(r.details, []),
             window_days := p.renewal_start_window_days
         )
-    }) AS evidence
+    }) END AS evidence
 FROM ended AS e
 LEFT JOIN renewals AS r ON r.subscription_name = e.subscription_name
 CROSS JOIN audit.params AS p

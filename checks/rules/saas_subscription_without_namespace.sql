@@ -33,10 +33,10 @@ SELECT
     s.subscription_name AS subject_id,
     s.namespace_id IS NULL AND o.namespaces = 0 AS failed,
     finding_keys.* REPLACE (o.first_order_id::VARCHAR AS order_id),
-    to_json({
+    CASE WHEN failed THEN to_json({
         'zuora': struct_insert(s.zuora_evidence, GitLabNamespaceId__c := s.namespace_id),
         'customersdot': {'order_ids': l.order_ids, 'orders': l.orders}
-    }) AS evidence
+    }) END AS evidence
 FROM staging.subscription_subjects AS s
 JOIN orders AS o ON o.subscription_name = s.subscription_name
 LEFT JOIN order_lists AS l ON l.subscription_name = s.subscription_name

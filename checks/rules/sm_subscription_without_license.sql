@@ -26,7 +26,7 @@ SELECT
     s.subscription_name AS subject_id,
     c.id IS NULL AND a.activations IS NULL AS failed,
     finding_keys.* EXCLUDE (namespace_id),
-    to_json({
+    CASE WHEN failed THEN to_json({
         'zuora': s.zuora_evidence,
         'customersdot': {
             'current_license': c.id,
@@ -34,7 +34,7 @@ SELECT
             'licenses': coalesce(l.licenses, []),
             'cloud_activations': coalesce(a.activations, 0)
         }
-    }) AS evidence
+    }) END AS evidence
 FROM staging.subscription_subjects AS s
 LEFT JOIN staging.current_licenses AS c ON c.zuora_subscription_name = s.subscription_name
 LEFT JOIN licenses AS l ON l.zuora_subscription_name = s.subscription_name

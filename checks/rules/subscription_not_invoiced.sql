@@ -23,10 +23,10 @@ SELECT
     s.subscription_name AS subject_id,
     NOT coalesce(b.term_billed, false) AS failed,
     finding_keys.*,
-    to_json({
+    CASE WHEN failed THEN to_json({
         'zuora': struct_insert(s.zuora_evidence, latest_service_start := b.latest_service_start),
         'not_invoiced_days': p.not_invoiced_days
-    }) AS evidence
+    }) END AS evidence
 FROM staging.subscription_subjects AS s
 LEFT JOIN billed AS b ON b.subscription_name = s.subscription_name
 CROSS JOIN audit.params AS p

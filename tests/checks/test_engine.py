@@ -167,9 +167,11 @@ def test_scorecard_names_the_mismatch_in_gitlab_words(world):
     assert counts["seat_count_mismatch"]["passed"] == 2
 
 
-def test_a_rule_with_several_rows_per_subject_is_refused(world, tmp_path, monkeypatch):
-    (tmp_path / "trial_too_long.sql").write_text(
-        "-- trial_too_long: broken\nSELECT * FROM (" + rule("trial_too_long").sql + ") UNION ALL BY NAME "
+# A rule evaluated in two passes, and one that builds the evidence of its failed rows only, in one pass.
+@pytest.mark.parametrize("rule_id", ["trial_too_long", "saas_subscription_without_namespace"])
+def test_a_rule_with_several_rows_per_subject_is_refused(world, tmp_path, monkeypatch, rule_id):
+    (tmp_path / f"{rule_id}.sql").write_text(
+        f"-- {rule_id}: broken\nSELECT * FROM (" + rule(rule_id).sql + ") UNION ALL BY NAME "
         "SELECT 'x' AS subject_id, true AS failed, NULL::JSON AS evidence FROM range(2)",
         encoding="utf-8",
     )
@@ -177,7 +179,25 @@ def test_a_rule_with_several_rows_per_subject_is_refused(world, tmp_path, monkey
     con = world.connect()
     build_staging(con, AuditSettings(as_of=AS_OF))
     with pytest.raises(RuleError, match="2 rows for 1 subjects"):
-        run_rule(con, rule("trial_too_long"))
+        run_rule(con, rule(rule_id))
+
+
+def test_a_rule_evaluated_in_one_pass_finds_what_two_passes_find(world, tmp_path, monkeypatch):
+    world.paid("A-S001", GitLabNamespaceId__c=None)
+    world.paid("A-S002", account="A002")
+    con = world.connect()
+    build_staging(con, AuditSettings(as_of=AS_OF))
+    one_pass = run_rule(con, rule("saas_subscription_without_namespace"))
+    lazy_sql = rule("saas_subscription_without_namespace").sql
+    eager_sql = lazy_sql.replace("CASE WHEN failed THEN to_json(", "to_json(")
+    eager_sql = eager_sql.replace(") END AS evidence", ") AS evidence")
+    assert eager_sql != lazy_sql
+    (tmp_path / "saas_subscription_without_namespace.sql").write_text(eager_sql, encoding="utf-8")
+    monkeypatch.setattr(catalogue, "RULES_DIR", tmp_path)
+    two_passes = run_rule(con, rule("saas_subscription_without_namespace"))
+    assert one_pass.processed == two_passes.processed == 2
+    assert [f["subject_id"] for f in one_pass.findings] == ["A-S001"]
+    assert one_pass.findings == two_passes.findings
 
 
 def test_a_rule_whose_columns_break_the_contract_is_refused(world, tmp_path, monkeypatch):
