@@ -84,6 +84,20 @@ def _drop_other_kind(con: duckdb.DuckDBPyConnection, view: StagingView) -> None:
 STAGING_VIEWS: tuple[StagingView, ...] = tuple(StagingView(name) for name in staging_build_order())
 
 
+def _drop_retired(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the staging relations that no file of `checks/staging/` builds any more (an earlier version's)."""
+    built = {view.name for view in STAGING_VIEWS}
+    found = con.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND schema_name = 'staging' "
+        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() "
+        "WHERE database_name = current_database() AND schema_name = 'staging'"
+    ).fetchall()
+    for name, kind in found:
+        if name not in built:
+            con.execute(f'DROP {kind} staging."{name}"')
+
+
 def _params(self) -> dict[str, Any]:
     """The settings as the row of `audit.params` (lists for list settings)."""
     values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -136,11 +150,12 @@ def build_staging(
     con: duckdb.DuckDBPyConnection, settings: AuditSettings, stopwatch: Stopwatch | None = None
 ) -> None:
     """Create `audit.params` from `settings`, the staging macros and every staging view, in dependency order
-    (each view timed as step `staging.<name>` on `stopwatch`)."""
+    (each view timed as step `staging.<name>` on `stopwatch`); staging relations no file builds are dropped."""
     timer = stopwatch or Stopwatch()
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(_params_ddl(), settings.params())
     con.execute(MACROS_PATH.read_text(encoding="utf-8"))
+    _drop_retired(con)
     with _staging_compression(con):
         for view in STAGING_VIEWS:
             with timer.step(f"staging.{view.name}"):

@@ -99,6 +99,20 @@ def test_building_staging_replaces_a_relation_of_the_other_kind():
     assert "stale" not in con.sql("SELECT * FROM staging.active_orders").columns
 
 
+def test_building_staging_drops_the_relations_no_file_builds():
+    con = duckdb.connect()
+    create_raw_tables(con)
+    con.execute("CREATE SCHEMA staging")
+    con.execute("CREATE TABLE staging.retired_table AS SELECT 1 AS stale")
+    con.execute("CREATE VIEW staging.retired_view AS SELECT 1 AS stale")
+    build_staging(con, AuditSettings(as_of=AS_OF))
+    names = {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'staging' "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'staging'"
+    ).fetchall()}
+    assert names == {view.name for view in STAGING_VIEWS}
+
+
 def test_every_rule_returns_its_result_columns_on_empty_tables():
     con = duckdb.connect()
     create_raw_tables(con)
