@@ -10,17 +10,16 @@
 --    that number (statuses found: {zuora[statuses]})
 -- action: find the invoice, or correct the opportunity's invoice number
 -- setting closed_won_grace_days: 7
--- Whether an invoice number is posted is known for every number; the invoices listed as evidence only for the
--- numbers of failed opportunities.
-WITH invoices AS (
-    SELECT staging.text("InvoiceNumber") AS invoice_number, bool_or(staging.text("Status") = 'Posted') AS posted
-    FROM raw_zuora.invoice
-    GROUP BY invoice_number
-),
-examined AS (
-    SELECT o.*, coalesce(i.posted, false) AS posted
+-- Whether an opportunity's invoice number is posted is looked up among the posted numbers; the invoices listed as
+-- evidence only for the numbers of failed opportunities.
+WITH examined AS (
+    SELECT
+        o.*,
+        o."Invoice_Number__c" IN (
+            SELECT staging.text("InvoiceNumber") FROM raw_zuora.invoice
+            WHERE staging.text("Status") = 'Posted' AND staging.text("InvoiceNumber") IS NOT NULL
+        ) AS posted
     FROM staging.opportunities AS o
-    LEFT JOIN invoices AS i ON i.invoice_number = o."Invoice_Number__c"
     CROSS JOIN audit.params AS p
     WHERE o."StageName" = 'Closed Won'
     AND o."CloseDate" <= p.as_of - p.closed_won_grace_days
