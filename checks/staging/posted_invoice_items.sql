@@ -1,7 +1,6 @@
 -- Items of Posted Zuora invoices with the subscription name of the version each bills; excluded accounts and ignored subscriptions left out.
 CREATE OR REPLACE TABLE staging.posted_invoice_items AS
 SELECT
-    i."Id" AS invoice_id,
     staging.text(i."InvoiceNumber") AS invoice_number,
     i."InvoiceDate" AS invoice_date,
     i."DueDate" AS due_date,
