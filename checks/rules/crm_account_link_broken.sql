@@ -16,7 +16,7 @@ WITH accounts AS (
         any_value(a.sf_account_id) AS resolved_id,
         bool_and(a.crm_account_live) AS crm_account_live,
         min(s.billing_account_id) AS billing_account_id,
-        list(DISTINCT s.subscription_name ORDER BY s.subscription_name) AS subscriptions
+        list_sort(list_distinct(list(s.subscription_name))) AS subscriptions
     FROM staging.latest_subscriptions AS s
     JOIN staging.zuora_accounts AS a ON a.account_id = s.account_id
     WHERE s.paid AND s.in_force AND a.account_number IS NOT NULL

@@ -30,8 +30,8 @@ invoices AS (
         min(i.account_number) AS account_number,
         max(i.balance) AS balance,
         min(i.due_date) AS due_date,
-        list(DISTINCT e.subscription_name ORDER BY e.subscription_name)
-            FILTER (WHERE e.subscription_name IS NOT NULL) AS entitled,
+        list_sort(list_distinct(list(e.subscription_name) FILTER (WHERE e.subscription_name IS NOT NULL)))
+            AS entitled,
         list_sort(list_distinct(flatten(list(e.order_ids) FILTER (WHERE e.order_ids IS NOT NULL)))) AS order_ids,
         list_sort(list_distinct(flatten(list(e.license_ids) FILTER (WHERE e.license_ids IS NOT NULL))))
             AS license_ids

@@ -12,8 +12,9 @@
 -- scorecard rank: 1
 -- Active orders are counted for every name; the orders listed as evidence only for the names that have none.
 WITH active AS (
-    SELECT subscription_name, count(*) FILTER (WHERE in_effect AND NOT is_trial AND NOT is_free) AS active_orders
+    SELECT subscription_name, count(*) AS active_orders
     FROM staging.orders
+    WHERE in_effect AND NOT is_trial AND NOT is_free
     GROUP BY subscription_name
 ),
 examined AS (
