@@ -1,20 +1,15 @@
 -- Salesforce opportunities (the columns the rules read, text values trimmed) that are not ignored (deleted, 10-Duplicate, or booked only on ignored subscriptions), with their resolved account and the subscriptions booked on them.
 -- The opportunity ids (15-character form) named by the OpportunityId__c of Zuora subscription versions: versions
--- repeat their subscription's pair of names, so the pairs are made distinct first, and each distinct opportunity id
--- text is normalised once.
+-- repeat their subscription's pair of names, so the pairs are made distinct before their ids are normalised.
 CREATE OR REPLACE TABLE staging.opportunities AS
 WITH named AS (
     SELECT DISTINCT staging.text("OpportunityId__c") AS opportunity_id, staging.text("Name") AS subscription_name
     FROM raw_zuora.subscription
 ),
-normalised AS (
-    SELECT opportunity_id, staging.sf_id15(opportunity_id) AS opportunity_key
-    FROM (SELECT DISTINCT opportunity_id FROM named WHERE opportunity_id IS NOT NULL)
-),
 booked AS (
-    SELECT DISTINCT k.opportunity_key, n.subscription_name
-    FROM named AS n
-    JOIN normalised AS k ON k.opportunity_id = n.opportunity_id
+    SELECT DISTINCT staging.sf_id15(opportunity_id) AS opportunity_key, subscription_name
+    FROM named
+    WHERE opportunity_id IS NOT NULL
 ),
 -- Per booked opportunity id, its subscriptions and whether all of them are ignored.
 booked_opportunities AS (
