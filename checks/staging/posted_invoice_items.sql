@@ -19,6 +19,5 @@ LEFT JOIN raw_zuora.subscription AS v ON staging.text(v."Id") = staging.text(it.
 LEFT JOIN staging.zuora_accounts AS a ON a.account_id = staging.text(i."AccountId")
 WHERE staging.text(i."Status") = 'Posted'
 AND NOT coalesce(a.excluded, false)
-AND NOT EXISTS (
-    SELECT 1 FROM staging.ignored_subscription_names AS n WHERE n.subscription_name = staging.text(v."Name")
-);
+-- An uncorrelated IN: a NOT EXISTS correlated on the computed name makes DuckDB set every item aside first.
+AND NOT coalesce(staging.text(v."Name") IN (SELECT subscription_name FROM staging.ignored_subscription_names), false);
