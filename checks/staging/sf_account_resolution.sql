@@ -1,4 +1,4 @@
--- Every Salesforce account id written in any system (trimmed), resolved: 18-character form, MasterRecordId chain followed to the surviving account, and whether that account exists undeleted.
+-- Every Salesforce account id written in any system (trimmed), resolved: MasterRecordId chain followed to the surviving account, its id (18-character form) and whether that account exists undeleted; the keys matched on are the 15-character forms.
 CREATE OR REPLACE TABLE staging.sf_account_resolution AS
 WITH RECURSIVE account_rows AS (
     SELECT staging.text("Id") AS account_id, staging.text("MasterRecordId") AS master_id, "IsDeleted"
@@ -11,9 +11,10 @@ account_references AS (
     UNION SELECT staging.text("AccountId") FROM raw_salesforce.opportunity
     UNION SELECT account_id FROM account_rows
 ),
--- Each distinct id text normalised once: the references, and the master ids accounts were merged into.
+-- Each distinct id text normalised once to its 15-character form (equal exactly when the 18-character forms are,
+-- and cheaper): the references, and the master ids accounts were merged into.
 normalised AS (
-    SELECT reference, staging.sf_id18(reference) AS account_key
+    SELECT reference, staging.sf_id15(reference) AS account_key
     FROM (SELECT reference FROM account_references UNION SELECT master_id FROM account_rows)
     WHERE reference IS NOT NULL
 ),
@@ -50,7 +51,8 @@ SELECT
     k.reference,
     k.account_key,
     coalesce(s.survivor_key, k.account_key) AS resolved_key,
-    coalesce(a.account_id, s.survivor_key, k.account_key) AS resolved_id,
+    -- The 18-character form is computed only for a surviving account that no account row holds.
+    coalesce(a.account_id, staging.sf_id18(coalesce(s.survivor_key, k.account_key))) AS resolved_id,
     coalesce(NOT a.is_deleted, false) AS resolved_live
 FROM keyed AS k
 LEFT JOIN survivors AS s ON s.account_key = k.account_key
