@@ -44,21 +44,31 @@ latest AS (
     FROM versions AS s
     CROSS JOIN audit.params AS p
 ),
--- The base plans of the subscriptions that have one (the paid ones).
+-- The base plans of the subscriptions that have one (the paid ones), one row per ProductRatePlanId
+-- (staging.subscription_seats), grouped by name first so that each name is listed once without a DISTINCT aggregate;
+-- with Seats(S).
+base_plan_names AS (
+    SELECT
+        ss.subscription_name,
+        ss.plan_name,
+        count(*) AS plan_count,
+        min(c.deployment) AS min_deployment,
+        max(c.deployment) AS max_deployment,
+        sum(ss.seats) AS seats
+    FROM staging.subscription_seats AS ss
+    JOIN staging.catalog_rate_plans AS c ON c.product_rate_plan_id = ss.product_rate_plan_id
+    WHERE ss.is_base
+    GROUP BY ss.subscription_name, ss.plan_name
+),
 plans AS (
     SELECT
         subscription_name,
         true AS paid,
-        count(DISTINCT product_rate_plan_id) AS base_plan_count,
-        list_sort(list(DISTINCT plan_name)) AS base_plans,
-        CASE WHEN min(deployment) <> max(deployment) THEN 'Mixed' ELSE min(deployment) END AS deployment
-    FROM staging.latest_rate_plans
-    WHERE is_base
-    GROUP BY subscription_name
-),
-seats AS (
-    SELECT subscription_name, sum(seats) FILTER (WHERE is_base)::BIGINT AS seats
-    FROM staging.subscription_seats
+        sum(plan_count)::BIGINT AS base_plan_count,
+        list_sort(list(plan_name)) AS base_plans,
+        CASE WHEN min(min_deployment) <> max(max_deployment) THEN 'Mixed' ELSE min(min_deployment) END AS deployment,
+        sum(seats)::BIGINT AS seats
+    FROM base_plan_names
     GROUP BY subscription_name
 ),
 billing AS (
@@ -78,9 +88,8 @@ SELECT
     pl.deployment,
     coalesce(pl.base_plan_count, 0) AS base_plan_count,
     coalesce(pl.base_plans, []) AS base_plans,
-    coalesce(st.seats, 0) AS seats
+    coalesce(pl.seats, 0) AS seats
 FROM latest AS v
 LEFT JOIN staging.zuora_accounts AS a ON a.account_id = v.account_id
 LEFT JOIN billing AS b ON b.zuora_account_id = v.account_id
-LEFT JOIN plans AS pl ON pl.subscription_name = v.subscription_name
-LEFT JOIN seats AS st ON st.subscription_name = v.subscription_name;
+LEFT JOIN plans AS pl ON pl.subscription_name = v.subscription_name;
