@@ -34,33 +34,25 @@ CREATE OR REPLACE MACRO staging.sf_suffixed(id) AS
     left(id, 15) || staging.sf_checksum_char(id, 1) || staging.sf_checksum_char(id, 6)
         || staging.sf_checksum_char(id, 11);
 
--- The id in x: x itself, or the 15- or 18-character id inside a URL (https://….salesforce.com/006…).
-CREATE OR REPLACE MACRO staging.sf_extract_id(x) AS coalesce(
-    nullif(regexp_extract(staging.text(x), '(?:^|[/=])([a-zA-Z0-9]{18}|[a-zA-Z0-9]{15})(?:[/?#&]|$)', 1), ''),
-    staging.text(x)
-);
+-- The 15- or 18-character id in x (trimmed): x itself, or the id inside a URL (https://….salesforce.com/006…); NULL
+-- when x holds none.
+CREATE OR REPLACE MACRO staging.sf_id_in(x) AS
+    nullif(regexp_extract(staging.text(x), '(?:^|[/=])([a-zA-Z0-9]{18}|[a-zA-Z0-9]{15})(?:[/?#&]|$)', 1), '');
 
--- An id (staging.sf_is_id) in its 18-character form (suffixed: staging.sf_suffixed) or its 15-character form.
-CREATE OR REPLACE MACRO staging.sf_in_form(id, suffixed) AS
-    CASE WHEN suffixed THEN staging.sf_suffixed(id) ELSE left(id, 15) END;
-
--- The Salesforce id named by x (an id of 15 or 18 characters, or a URL holding one) in its 18-character form
--- (suffixed) or its 15-character form (not suffixed); anything else is returned trimmed. An x that is an id as it
--- stands (most of them) takes the short way, without trimming and extracting.
-CREATE OR REPLACE MACRO staging.sf_id(x, suffixed) AS CASE
-    WHEN staging.sf_is_id(x) THEN staging.sf_in_form(x, suffixed)
-    ELSE list_transform(
-        [staging.sf_extract_id(x)],
-        lambda id: CASE WHEN staging.sf_is_id(id) THEN staging.sf_in_form(id, suffixed) ELSE id END
-    )[1]
+-- The 18-character Salesforce id named by x (an id of 15 or 18 characters, or a URL holding one): its first 15
+-- characters and their case-checksum suffix; anything else is returned trimmed. An x that is an id as it stands (most
+-- of them) takes the short way, without trimming and extracting.
+CREATE OR REPLACE MACRO staging.sf_id18(x) AS CASE
+    WHEN staging.sf_is_id(x) THEN staging.sf_suffixed(x)
+    ELSE coalesce(list_transform([staging.sf_id_in(x)], lambda id: staging.sf_suffixed(id))[1], staging.text(x))
 END;
 
--- The 18-character Salesforce id named by x: its first 15 characters and their case-checksum suffix.
-CREATE OR REPLACE MACRO staging.sf_id18(x) AS staging.sf_id(x, true);
-
--- The 15-character (case-sensitive) Salesforce id named by x: equal for two values exactly when their 18-character
--- forms are, and cheaper, for ids that are matched but never shown.
-CREATE OR REPLACE MACRO staging.sf_id15(x) AS staging.sf_id(x, false);
+-- The 15-character (case-sensitive) Salesforce id named by x, as staging.sf_id18 names it: equal for two values exactly
+-- when their 18-character forms are, and cheaper, for ids that are matched but never shown.
+CREATE OR REPLACE MACRO staging.sf_id15(x) AS CASE
+    WHEN staging.sf_is_id(x) THEN left(x, 15)
+    ELSE coalesce(left(staging.sf_id_in(x), 15), staging.text(x))
+END;
 
 -- The evidence of a record, built from its row (the relation's alias as a struct) where a rule quotes it, so that
 -- only the failed subjects' evidence is ever built: a latest subscription (staging.latest_subscriptions), an order
