@@ -12,18 +12,24 @@ WITH versions AS (
         coalesce(lower(staging.text("ExcludeFromAnalysis__c")) = 'true', false) AS excluded_from_analysis
     FROM raw_zuora.subscription
 ),
--- The latest version of each name, picked on the ordering columns alone read from the raw table again (a window
--- sorts every column it carries).
+-- The latest version of each name: the row of the highest (Version, UpdatedDate, Id), each empty value below any
+-- other, picked by a grouping on the ordering columns alone read from the raw table again (a window sorts every
+-- column it carries, and sorts where a grouping hashes).
 latest_rows AS (
-    SELECT rowid AS version_row
+    SELECT arg_max(rowid, {
+        'has_version': "Version" IS NOT NULL,
+        'version': "Version",
+        'has_updated': "UpdatedDate" IS NOT NULL,
+        'updated': "UpdatedDate",
+        'has_id': id IS NOT NULL,
+        'id': id
+    }) AS version_row
     FROM (
         SELECT rowid, staging.text("Name") AS name, "Version", "UpdatedDate", staging.text("Id") AS id
         FROM raw_zuora.subscription
     )
     WHERE name IS NOT NULL
-    QUALIFY row_number() OVER (
-        PARTITION BY name ORDER BY "Version" DESC NULLS LAST, "UpdatedDate" DESC NULLS LAST, id DESC
-    ) = 1
+    GROUP BY name
 )
 SELECT
     s.version_row,
