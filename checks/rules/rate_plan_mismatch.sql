@@ -11,11 +11,12 @@
 -- action: re-sync the order from Zuora (plan changed by amendment)
 -- scorecard: Paid Order Product Rate Plan Misaligned with Zuora
 -- scorecard rank: 3
--- An order is matched against the plans of its subscription for every order; the plan lists of the evidence are built
--- only for the subscriptions of mismatched orders.
+-- An order is matched against the plans of its subscription for every order, on its ids alone; its evidence is built
+-- from its subject row and the plan lists only for the subscriptions of mismatched orders.
 WITH examined AS (
     SELECT
-        o.*,
+        o.id,
+        o.subscription_name,
         c.product_rate_plan_name,
         c.product_rate_plan_id IS NOT NULL AND NOT EXISTS (
             SELECT 1
@@ -37,7 +38,7 @@ plans AS (
 )
 SELECT
     o.id::VARCHAR AS subject_id,
-    o.mismatch AS failed,
+    e.mismatch AS failed,
     finding_keys.*,
     CASE WHEN failed THEN to_json({
         'zuora': struct_insert(
@@ -45,7 +46,8 @@ SELECT
             rate_plan_ids := coalesce(pl.plan_ids, []),
             rate_plans := coalesce(pl.plan_names, [])
         ),
-        'customersdot': struct_insert(o.order_evidence, plan := o.product_rate_plan_name)
+        'customersdot': struct_insert(o.order_evidence, plan := e.product_rate_plan_name)
     }) END AS evidence
-FROM examined AS o
-LEFT JOIN plans AS pl ON pl.subscription_name = o.subscription_name
+FROM examined AS e
+JOIN staging.order_subjects AS o ON o.id = e.id
+LEFT JOIN plans AS pl ON pl.subscription_name = e.subscription_name
