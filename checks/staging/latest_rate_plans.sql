@@ -6,7 +6,6 @@ SELECT
     staging.text(rp."Id") AS rate_plan_id,
     staging.text(rp."ProductRatePlanId") AS product_rate_plan_id,
     coalesce(c.product_rate_plan_name, rp."Name") AS plan_name,
-    c.deployment,
     c.product_rate_plan_end_date,
     coalesce(c.is_base, false) AS is_base
 FROM staging.latest_versions AS v
