@@ -10,23 +10,20 @@
 --    (latest item service start: {zuora[latest_service_start]})
 -- action: ask Billing why the term was not invoiced
 -- setting not_invoiced_days: 30
+-- A term is billed when the latest service start of the subscription's items is on or after its TermStartDate.
 WITH billed AS (
-    SELECT
-        s.subscription_name,
-        max(i.service_start_date) AS latest_service_start,
-        bool_or(i.service_start_date >= s.term_start_date) AS term_billed
-    FROM staging.subscription_subjects AS s
-    JOIN staging.posted_invoice_items AS i ON i.subscription_name = s.subscription_name
-    GROUP BY s.subscription_name
+    SELECT subscription_name, max(service_start_date) AS latest_service_start
+    FROM staging.posted_invoice_items
+    GROUP BY subscription_name
 )
 SELECT
     s.subscription_name AS subject_id,
-    NOT coalesce(b.term_billed, false) AS failed,
+    NOT coalesce(b.latest_service_start >= s.term_start_date, false) AS failed,
     finding_keys.*,
-    CASE WHEN failed THEN to_json({
+    to_json({
         'zuora': struct_insert(s.zuora_evidence, latest_service_start := b.latest_service_start),
         'not_invoiced_days': p.not_invoiced_days
-    }) END AS evidence
+    }) AS evidence
 FROM staging.subscription_subjects AS s
 LEFT JOIN billed AS b ON b.subscription_name = s.subscription_name
 CROSS JOIN audit.params AS p
