@@ -6,6 +6,7 @@ WHERE NOT coalesce(q."IsDeleted", false)
 AND coalesce(q."zqu__Primary__c", false)
 AND staging.text(q."zqu__Status__c") = 'Sent to Z-Billing'
 AND (
-    staging.text(q."zqu__Subscription_Name__c") IN (SELECT staging.text("Name") FROM raw_zuora.subscription)
+    -- staging.latest_versions holds every subscription name, each once.
+    staging.text(q."zqu__Subscription_Name__c") IN (SELECT subscription_name FROM staging.latest_versions)
     OR staging.text(q."zqu__ZuoraSubscriptionID__c") IN (SELECT staging.text("Id") FROM raw_zuora.subscription)
 );
