@@ -18,7 +18,10 @@ WITH compared AS (
             > greatest(p.invoice_tolerance_abs, o."Amount" * p.invoice_tolerance_pct * 0.01)) AS mismatch,
         arg_min(a.account_number, i."Id") AS account_number,
         arg_min(i."AmountWithoutTax", i."Id") AS amount_without_tax,
-        arg_min(i."Amount", i."Id") AS invoice_amount
+        arg_min(i."Amount", i."Id") AS invoice_amount,
+        any_value(o.sf_account_id) AS sf_account_id,
+        any_value(o."Invoice_Number__c") AS invoice_number,
+        any_value(o."Amount") AS amount
     FROM staging.opportunities AS o
     JOIN raw_zuora.invoice AS i
         ON staging.text(i."InvoiceNumber") = o."Invoice_Number__c" AND staging.text(i."Status") = 'Posted'
@@ -31,22 +34,21 @@ SELECT
     c.opportunity_id AS subject_id,  -- the grouping key, so that a filter on the subject reaches below the grouping
     coalesce(c.mismatch, false) AS failed,
     c.account_number AS zuora_account_number,
-    o.sf_account_id,
-    o."Id" AS sf_opportunity_id,
-    o."Invoice_Number__c" AS invoice_number,
+    c.sf_account_id,
+    c.opportunity_id AS sf_opportunity_id,
+    c.invoice_number,
     to_json({
         'salesforce': {
-            'Id': o."Id",
-            'Amount': o."Amount",
-            'Invoice_Number__c': o."Invoice_Number__c"
+            'Id': c.opportunity_id,
+            'Amount': c.amount,
+            'Invoice_Number__c': c.invoice_number
         },
         'zuora': {
-            'InvoiceNumber': o."Invoice_Number__c",
+            'InvoiceNumber': c.invoice_number,
             'AmountWithoutTax': c.amount_without_tax,
             'Amount': c.invoice_amount
         },
         'tolerance': {'abs': p.invoice_tolerance_abs, 'pct': p.invoice_tolerance_pct}
     }) AS evidence
 FROM compared AS c
-JOIN staging.opportunities AS o ON o."Id" = c.opportunity_id
 CROSS JOIN audit.params AS p
