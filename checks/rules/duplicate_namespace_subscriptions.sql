@@ -21,10 +21,11 @@ namespaces AS (
     JOIN staging.active_orders AS o ON o.subscription_name = s.subscription_name
     WHERE s.namespace_id IS NULL AND o.gl_namespace_id IS NOT NULL
 ),
+-- A subscription names a namespace once: from its own GitLabNamespaceId__c or, without one, from its orders.
 grouped AS (
     SELECT
         n.namespace_id,
-        list(DISTINCT n.subscription_name ORDER BY n.subscription_name) AS subscription_names,
+        list(n.subscription_name ORDER BY n.subscription_name) AS subscription_names,
         list({'subscription': n.subscription_name, 'source': n.source, 'account': s.account_number}
             ORDER BY n.subscription_name) AS details,
         arg_min(s.account_number, n.subscription_name) AS account_number,
