@@ -84,6 +84,14 @@ def test_staging_files_are_declared_and_described():
         assert view.is_view or not view.name.endswith("_subjects")
 
 
+def staging_relations(con):
+    """Each relation of the staging schema, by name: TABLE or VIEW."""
+    return dict(con.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE schema_name = 'staging' "
+        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE schema_name = 'staging'"
+    ).fetchall())
+
+
 def test_building_staging_replaces_a_relation_of_the_other_kind():
     con = duckdb.connect()
     create_raw_tables(con)
@@ -91,10 +99,7 @@ def test_building_staging_replaces_a_relation_of_the_other_kind():
     con.execute("CREATE TABLE staging.active_orders AS SELECT 1 AS stale")
     con.execute("CREATE VIEW staging.orders AS SELECT 1 AS stale")
     build_staging(con, AuditSettings(as_of=AS_OF))
-    kinds = dict(con.execute(
-        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE schema_name = 'staging' "
-        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE schema_name = 'staging'"
-    ).fetchall())
+    kinds = staging_relations(con)
     assert kinds["active_orders"] == "VIEW" and kinds["orders"] == "TABLE"
     assert "stale" not in con.sql("SELECT * FROM staging.active_orders").columns
 
@@ -106,11 +111,7 @@ def test_building_staging_drops_the_relations_no_file_builds():
     con.execute("CREATE TABLE staging.retired_table AS SELECT 1 AS stale")
     con.execute("CREATE VIEW staging.retired_view AS SELECT 1 AS stale")
     build_staging(con, AuditSettings(as_of=AS_OF))
-    names = {row[0] for row in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'staging' "
-        "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'staging'"
-    ).fetchall()}
-    assert names == {view.name for view in STAGING_VIEWS}
+    assert set(staging_relations(con)) == {view.name for view in STAGING_VIEWS}
 
 
 def test_every_rule_returns_its_result_columns_on_empty_tables():
