@@ -92,25 +92,26 @@ def staging_relations(con):
     ).fetchall())
 
 
-def test_building_staging_replaces_a_relation_of_the_other_kind():
+def staged_over(stale_table, stale_view):
+    """A database whose staging schema held a table and a view of those names before staging was built."""
     con = duckdb.connect()
     create_raw_tables(con)
     con.execute("CREATE SCHEMA staging")
-    con.execute("CREATE TABLE staging.active_orders AS SELECT 1 AS stale")
-    con.execute("CREATE VIEW staging.orders AS SELECT 1 AS stale")
+    con.execute(f"CREATE TABLE staging.{stale_table} AS SELECT 1 AS stale")
+    con.execute(f"CREATE VIEW staging.{stale_view} AS SELECT 1 AS stale")
     build_staging(con, AuditSettings(as_of=AS_OF))
+    return con
+
+
+def test_building_staging_replaces_a_relation_of_the_other_kind():
+    con = staged_over("active_orders", "orders")
     kinds = staging_relations(con)
     assert kinds["active_orders"] == "VIEW" and kinds["orders"] == "TABLE"
     assert "stale" not in con.sql("SELECT * FROM staging.active_orders").columns
 
 
 def test_building_staging_drops_the_relations_no_file_builds():
-    con = duckdb.connect()
-    create_raw_tables(con)
-    con.execute("CREATE SCHEMA staging")
-    con.execute("CREATE TABLE staging.retired_table AS SELECT 1 AS stale")
-    con.execute("CREATE VIEW staging.retired_view AS SELECT 1 AS stale")
-    build_staging(con, AuditSettings(as_of=AS_OF))
+    con = staged_over("retired_table", "retired_view")
     assert set(staging_relations(con)) == {view.name for view in STAGING_VIEWS}
 
 
