@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,9 @@ class StagingView:
         """The SQL file of the view."""
         return STAGING_DIR / f"{self.name}.sql"
 
-    @property
+    @cached_property
     def sql(self) -> str:
-        """The statements that build it."""
+        """The statements that build it (read once per process)."""
         return self.path.read_text(encoding="utf-8")
 
     @property
@@ -65,36 +66,28 @@ class StagingView:
         return f"CREATE OR REPLACE VIEW staging.{self.name} " in self.sql
 
 
-def _drop_other_kind(con: duckdb.DuckDBPyConnection, view: StagingView) -> None:
-    """Drop `staging.<name>` if a previous build made it a table where it is now a view, or the reverse (DuckDB
-    replaces neither with the other)."""
-    other, catalog, column = (
-        ("TABLE", "duckdb_tables()", "table_name") if view.is_view else ("VIEW", "duckdb_views()", "view_name")
-    )
-    found = con.execute(
-        f"SELECT count(*) FROM {catalog} "
-        f"WHERE database_name = current_database() AND schema_name = 'staging' AND {column} = $name",
-        {"name": view.name},
-    ).fetchall()[0][0]
-    if found:
-        con.execute(f"DROP {other} staging.{view.name}")
-
-
 # In build order: each after the staging tables its SQL reads.
 STAGING_VIEWS: tuple[StagingView, ...] = tuple(StagingView(name) for name in staging_build_order())
 
 
-def _drop_retired(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the staging relations that no file of `checks/staging/` builds any more (an earlier version's)."""
-    built = {view.name for view in STAGING_VIEWS}
-    found = con.execute(
-        "SELECT table_name, 'TABLE' FROM duckdb_tables() "
-        "WHERE database_name = current_database() AND schema_name = 'staging' "
-        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() "
-        "WHERE database_name = current_database() AND schema_name = 'staging'"
-    ).fetchall()
-    for name, kind in found:
-        if name not in built:
+def staging_relations(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each relation of the database's staging schema, by name: TABLE or VIEW."""
+    return dict(
+        con.execute(
+            "SELECT table_name, 'TABLE' FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND schema_name = 'staging' "
+            "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() "
+            "WHERE database_name = current_database() AND schema_name = 'staging'"
+        ).fetchall()
+    )
+
+
+def _drop_stale(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the staging relations no file of `checks/staging/` builds any more (an earlier version's), and those a
+    previous build made a table where they are now a view, or the reverse (DuckDB replaces neither with the other)."""
+    kinds = {view.name: "VIEW" if view.is_view else "TABLE" for view in STAGING_VIEWS}
+    for name, kind in staging_relations(con).items():
+        if kinds.get(name) != kind:
             con.execute(f'DROP {kind} staging."{name}"')
 
 
@@ -155,11 +148,10 @@ def build_staging(
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(_params_ddl(), settings.params())
     con.execute(MACROS_PATH.read_text(encoding="utf-8"))
-    _drop_retired(con)
+    _drop_stale(con)
     with _staging_compression(con):
         for view in STAGING_VIEWS:
             with timer.step(f"staging.{view.name}"):
-                _drop_other_kind(con, view)
                 con.execute(view.sql)
 
 

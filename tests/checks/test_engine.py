@@ -23,6 +23,7 @@ from checks.engine import (
     build_staging,
     run_rule,
     scorecard,
+    staging_relations,
 )
 from checks.findings import FINDING_COLUMNS, SEVERITY_NAMES
 
@@ -82,14 +83,6 @@ def test_staging_files_are_declared_and_described():
         kind = "VIEW" if view.is_view else "TABLE"
         assert f"CREATE OR REPLACE {kind} staging.{view.name} AS" in view.sql
         assert view.is_view or not view.name.endswith("_subjects")
-
-
-def staging_relations(con):
-    """Each relation of the staging schema, by name: TABLE or VIEW."""
-    return dict(con.execute(
-        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE schema_name = 'staging' "
-        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE schema_name = 'staging'"
-    ).fetchall())
 
 
 def staged_over(stale_table, stale_view):
