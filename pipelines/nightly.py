@@ -18,8 +18,15 @@ from pipelines.abandoned_runs import process_tags
 from pipelines.definitions import build_definitions
 from pipelines.jobs import AUDIT_RUN_TAG, NIGHTLY_JOB_NAME
 from pipelines.run_lock import held_run_lock
+from pipelines.settings import dagster_home_named
 
 INSTANCE_SETTINGS = f"""\
+event_log_storage:
+  module: pipelines.event_log
+  class: KeptOpenSqliteEventLogStorage
+  config:
+    dagster_home:
+      env: DAGSTER_HOME
 telemetry:
   enabled: false
 nux:
@@ -59,7 +66,8 @@ def dagster_instance(home: Path, *, limit_pools: bool = False) -> dg.DagsterInst
     """
     home.mkdir(parents=True, exist_ok=True)
     _create_once(home / "dagster.yaml", INSTANCE_SETTINGS + (POOL_SETTINGS if limit_pools else ""))
-    return dg.DagsterInstance.from_config(str(home))
+    with dagster_home_named(home):
+        return dg.DagsterInstance.from_config(str(home))
 
 
 def _create_once(path: Path, text: str) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -289,3 +290,18 @@ def sandbox_link_environment(endpoints: Any) -> dict[str, str]:
     CustomersDot is a database, and GitLab.com is not served: those links keep the real hosts)."""
     bases = {"zuora": endpoints.zuora_url, "salesforce": "https://" + endpoints.salesforce_instance_url}
     return {LINK_VARIABLES[system]: url for system, url in bases.items()}
+
+
+@contextmanager
+def dagster_home_named(home: Path) -> Iterator[None]:
+    """DAGSTER_HOME naming `home` while its instance is built, as in the processes Dagster starts on it (the
+    settings name their folders by it)."""
+    before = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home.resolve())
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["DAGSTER_HOME"]
+        else:
+            os.environ["DAGSTER_HOME"] = before
