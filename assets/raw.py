@@ -8,6 +8,8 @@ from pydantic import Field
 from asset_keys import DUCKDB_POOL, raw_asset_key
 from assets.extraction import extract
 from assets.raw_store import RawNight
+from checks.raw_validation import awaits_validation
+from checks.validation_process import VALIDATION_PROCESS
 from connectors.schema import SOURCE_OBJECTS, SourceObject
 
 
@@ -53,6 +55,8 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
                 accept_shape=config.accept_source_shape,
                 night=night,
             )
+            if awaits_validation(con, obj):
+                VALIDATION_PROCESS.start()  # great-expectations' import runs beside the rest of the extraction
         if result.held:
             context.log.warning(f"{result.object}: load held, the previous snapshot is kept: {result.held}")
         if result.quarantined:

@@ -101,6 +101,11 @@ def _forget_batches() -> None:
     batches.reset_batch_cache()
 
 
+def prepare_great_expectations() -> None:
+    """Import great-expectations and build its context, as the first validation in a process would."""
+    _batch_definition()
+
+
 @cache
 def _batch_definition() -> Any:
     """The one whole-dataframe batch definition every raw table's rows are validated through (each table's suite

@@ -1,6 +1,6 @@
 """Dagster asset checks on the raw tables, in one step: great-expectations validation, quarantine, held loads."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import dagster as dg
@@ -9,16 +9,19 @@ import duckdb
 from asset_keys import DUCKDB_POOL, raw_asset_key
 from checks.held_loads import holds
 from checks.lineage import rules_reading
-from checks.raw_validation import validate_table
+from checks.raw_validation import validate_tables
+from checks.validation_process import VALIDATION_PROCESS
 from connectors.schema import SOURCE_OBJECTS, SourceObject, object_label
 
 QUARANTINE_SHOWN = 50
-Evaluation = Callable[[duckdb.DuckDBPyConnection, SourceObject], tuple[bool, dict]]
+Outcome = tuple[bool, dict]
+# A check's evaluation of the raw tables of some objects: each object's outcome, in their order.
+Evaluation = Callable[[duckdb.DuckDBPyConnection, list[SourceObject]], Iterator[tuple[SourceObject, Outcome]]]
 
 
 @dataclass(frozen=True)
 class RawCheck:
-    """One check on every raw table: its name, what it checks, and how one table is evaluated."""
+    """One check on every raw table: its name, what it checks, and how the tables are evaluated."""
 
     name: str
     description: str
@@ -45,37 +48,57 @@ def build_raw_checks(checks: tuple[RawCheck, ...]) -> dg.AssetChecksDefinition:
     )
     def _checks(context: dg.AssetCheckExecutionContext):
         selected = {(key.name, key.asset_key) for key in context.selected_asset_check_keys}
-        with context.resources.duckdb.get_connection() as con:
-            for check in checks:
-                for obj in SOURCE_OBJECTS:
-                    if (check.name, raw_asset_key(obj)) in selected:
-                        passed, metadata = check.evaluate(con, obj)
+        try:
+            with context.resources.duckdb.get_connection() as con:
+                for check in checks:
+                    objects = [obj for obj in SOURCE_OBJECTS if (check.name, raw_asset_key(obj)) in selected]
+                    for obj, (passed, metadata) in check.evaluate(con, objects):
                         yield dg.AssetCheckResult(
                             asset_key=raw_asset_key(obj), check_name=check.name, passed=passed, metadata=metadata
                         )
+        finally:
+            VALIDATION_PROCESS.stop(wait=False)  # its memory returned while the audit runs
 
     return _checks
 
 
-def expectations(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> tuple[bool, dict]:
-    """Validate `obj`'s raw table with its declared expectations (great-expectations reading only the rows changed
-    since the last validation); the failures over the whole table with examples."""
-    validation = validate_table(con, obj)
-    failed = [o for o in validation.outcomes if not o.success]
-    lines = [
-        f"- `{o.expectation}` on `{o.column}`: {o.unexpected_count} unexpected, e.g. {', '.join(o.examples)}"
-        for o in failed
-    ]
-    return not failed, {
-        "expectations": len(validation.outcomes),
-        "failed": len(failed),
-        "failures": dg.MetadataValue.md("\n".join(lines) or "none"),
-        "rows_validated": validation.rows_validated,
-        "validated_whole": validation.whole,
-    }
+def each(evaluate: Callable[[duckdb.DuckDBPyConnection, SourceObject], Outcome]) -> Evaluation:
+    """The evaluation of the tables one after the other by `evaluate`."""
+
+    def evaluate_each(
+        con: duckdb.DuckDBPyConnection, objects: Iterable[SourceObject]
+    ) -> Iterator[tuple[SourceObject, Outcome]]:
+        for obj in objects:
+            yield obj, evaluate(con, obj)
+
+    return evaluate_each
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> tuple[bool, dict]:
+def expectations(con: duckdb.DuckDBPyConnection, objects: list[SourceObject]) -> Iterator[tuple[SourceObject, Outcome]]:
+    """Validate the raw tables of `objects` with their declared expectations (great-expectations reading only the
+    rows changed since the last validation); per table, the failures over the whole table with examples."""
+    for obj, validation in validate_tables(con, objects):
+        failed = [o for o in validation.outcomes if not o.success]
+        lines = [
+            f"- `{o.expectation}` on `{o.column}`: {o.unexpected_count} unexpected, e.g. {', '.join(o.examples)}"
+            for o in failed
+        ]
+        yield (
+            obj,
+            (
+                not failed,
+                {
+                    "expectations": len(validation.outcomes),
+                    "failed": len(failed),
+                    "failures": dg.MetadataValue.md("\n".join(lines) or "none"),
+                    "rows_validated": validation.rows_validated,
+                    "validated_whole": validation.whole,
+                },
+            ),
+        )
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> Outcome:
     """Whether `obj`'s last load set records aside (unreadable, or a duplicated id); the first with their reasons."""
     label = object_label(obj)
     total = con.execute("SELECT count(*) FROM meta.quarantine WHERE object = ?", [label]).fetchall()[0][0]
@@ -89,7 +112,7 @@ def quarantine(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> tuple[bool,
     }
 
 
-def snapshot_swapped_in(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> tuple[bool, dict]:
+def snapshot_swapped_in(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> Outcome:
     """Whether `obj`'s last load replaced its snapshot; if it was held, the two row counts, why, and the rules
     whose findings are held back tonight."""
     hold = holds(con).get(object_label(obj))
@@ -116,13 +139,13 @@ RAW_CHECKS = build_raw_checks(
         RawCheck(
             "no_quarantined_records",
             "Every extracted record could be read as its declared types, and no id came twice (see meta.quarantine).",
-            quarantine,
+            each(quarantine),
         ),
         RawCheck(
             "snapshot_swapped_in",
             "The last load replaced the snapshot: it did not empty the object or shrink it beyond the allowed drop "
             "(a held load keeps the previous snapshot and holds back the findings of the rules reading it).",
-            snapshot_swapped_in,
+            each(snapshot_swapped_in),
         ),
     )
 )

@@ -3,18 +3,23 @@ great-expectations over the rows the loads changed since the last validation, th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
 
-from checks.expectations import ExpectationOutcome, RowFailure, expectations_for, frame_failures, key_outcomes
+from checks.expectations import ExpectationOutcome, RowFailure, expectations_for, key_outcomes
 from checks.sql_files import sql
 from checks.transaction import transaction
+from checks.validation_process import VALIDATION_PROCESS, PendingFailures
 from connectors.schema import SourceObject, object_label
 
 # Rows handed to great-expectations at a time: memory stays flat whatever the table's size.
 VALIDATION_CHUNK_ROWS = 50_000
+# Chunks handed to the validation process and not yet back, at most.
+IN_FLIGHT_CHUNKS = 2
 FAILURE_COLUMNS = ("expectation", "column", "record_key", "value")
 
 
@@ -30,28 +35,92 @@ class RawValidation:
 def validate_table(
     con: duckdb.DuckDBPyConnection, obj: SourceObject, chunk_rows: int = VALIDATION_CHUNK_ROWS
 ) -> RawValidation:
-    """Every expectation of `obj`'s raw table, on all its rows.
+    """Every expectation of `obj`'s raw table, on all its rows (see `validate_tables`)."""
+    ((_, validation),) = validate_tables(con, [obj], chunk_rows)
+    return validation
+
+
+def validate_tables(
+    con: duckdb.DuckDBPyConnection, objects: Iterable[SourceObject], chunk_rows: int = VALIDATION_CHUNK_ROWS
+) -> Iterator[tuple[SourceObject, RawValidation]]:
+    """Every expectation of each of `objects`' raw tables, on all their rows, table by table.
 
     The key's presence and uniqueness are counted in SQL over the whole table. The row expectations run in
-    great-expectations, chunk by chunk, on the rows incremental loads merged since the last validation (on every
-    row after a full load, or the first time); their failures are kept per row in `meta.row_failures`, so a failing
-    row that no load touched since is still counted, and a row updated or deleted since no longer is.
+    great-expectations (in the validation process, if extraction started it), chunk by chunk, on the rows
+    incremental loads merged since the last validation (on every row after a full load, or the first time); their
+    failures are kept per row in `meta.row_failures`, so a failing row that no load touched since is still counted,
+    and a row updated or deleted since no longer is. While the validation process checks a table's rows, this one
+    reads the next table's and records the table before; at most `IN_FLIGHT_CHUNKS` chunks wait for it.
     """
     con.execute(sql("row_failures_schema"))
-    names = {"table": obj.table, "key": f'"{obj.key}"'}
-    label = object_label(obj)
-    ((whole,),) = con.execute(sql("row_failures_whole"), {"object": label}).fetchall()
-    rows, failures = 0, []
-    params = {"object": label, "whole": whole}
-    for batch in con.sql(sql("row_failures_rows").format(**names), params=params).to_arrow_reader(chunk_rows):
-        rows += batch.num_rows
-        failures.extend(frame_failures(obj, batch))
+    in_flight: deque[tuple[_TableRun, PendingFailures]] = deque()
+    previous: _TableRun | None = None
+    for obj in objects:
+        table = _TableRun(obj, _validated_whole(con, obj))
+        for batch in _rows_to_validate(con, table, chunk_rows):
+            while len(in_flight) >= IN_FLIGHT_CHUNKS:
+                _collect(in_flight.popleft())
+            table.rows += batch.num_rows
+            in_flight.append((table, VALIDATION_PROCESS.submit(obj, batch)))
+        if previous is not None:
+            yield previous.obj, _finish(con, previous, in_flight)
+        previous = table
+    if previous is not None:
+        yield previous.obj, _finish(con, previous, in_flight)
+
+
+@dataclass
+class _TableRun:
+    """One raw table being validated: whether whole, the rows read so far and the failures back so far."""
+
+    obj: SourceObject
+    whole: bool
+    rows: int = 0
+    failures: list[RowFailure] = field(default_factory=list)
+
+
+def _validated_whole(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> bool:
+    """Whether `obj`'s raw table is validated whole tonight: never validated, or fully loaded since."""
+    ((whole,),) = con.execute(sql("row_failures_whole"), {"object": object_label(obj)}).fetchall()
+    return whole
+
+
+def _rows_to_validate(con: duckdb.DuckDBPyConnection, table: _TableRun, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    """The rows of `table` to validate, `chunk_rows` at a time."""
+    names = {"table": table.obj.table, "key": f'"{table.obj.key}"'}
+    params = {"object": object_label(table.obj), "whole": table.whole}
+    yield from con.sql(sql("row_failures_rows").format(**names), params=params).to_arrow_reader(chunk_rows)
+
+
+def _collect(submitted: tuple[_TableRun, PendingFailures]) -> None:
+    """Add the failures of one chunk, once back, to its table's."""
+    table, pending = submitted
+    table.failures.extend(pending.result())
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, table: _TableRun, in_flight: deque[tuple[_TableRun, PendingFailures]]
+) -> RawValidation:
+    """Keep `table`'s failures, its chunks all back (they lead `in_flight`), and its outcomes over the whole table."""
+    while in_flight and in_flight[0][0] is table:
+        _collect(in_flight.popleft())
+    obj, label = table.obj, object_label(table.obj)
     with transaction(con):
-        con.execute(sql("row_failures_forget").format(**names), params)
-        _record(con, label, failures)
+        con.execute(
+            sql("row_failures_forget").format(table=obj.table, key=f'"{obj.key}"'),
+            {"object": label, "whole": table.whole},
+        )
+        _record(con, label, table.failures)
         con.execute("DELETE FROM meta.changed_keys WHERE object = ?", [label])
         con.execute("INSERT OR IGNORE INTO meta.validated_objects VALUES (?)", [label])
-    return RawValidation(key_outcomes(con, obj) + row_outcomes(con, obj), rows, whole)
+    return RawValidation(key_outcomes(con, obj) + row_outcomes(con, obj), table.rows, table.whole)
+
+
+def awaits_validation(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> bool:
+    """Whether `obj`'s raw table has rows its next validation hands to great-expectations."""
+    con.execute(sql("row_failures_schema"))
+    ((awaits,),) = con.execute(sql("rows_await_validation"), {"object": object_label(obj)}).fetchall()
+    return awaits
 
 
 def _record(con: duckdb.DuckDBPyConnection, label: str, failures: list[RowFailure]) -> None:
@@ -59,9 +128,7 @@ def _record(con: duckdb.DuckDBPyConnection, label: str, failures: list[RowFailur
     if not failures:
         return
     frame = pa.table({name: [getattr(f, name) for f in failures] for name in FAILURE_COLUMNS})  # noqa: F841
-    con.execute(
-        'INSERT INTO meta.row_failures SELECT ?, expectation, "column", record_key, value FROM frame', [label]
-    )
+    con.execute('INSERT INTO meta.row_failures SELECT ?, expectation, "column", record_key, value FROM frame', [label])
 
 
 def row_outcomes(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> list[ExpectationOutcome]:

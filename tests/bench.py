@@ -15,9 +15,11 @@ import datetime as dt
 import json
 import math
 import multiprocessing
+import resource
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +58,25 @@ def peak_rss_mb() -> int:
     return round(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024)
 
 
+def night_cpu_seconds() -> float:
+    """CPU seconds used so far by this process and the child processes it waited for (the validation process)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return cpu_seconds() + children.ru_utime + children.ru_stime
+
+
+def validation_process_peak_mb() -> int:
+    """The peak memory of the validation process this process started (0 if none), stopping it first."""
+    from checks.validation_process import VALIDATION_PROCESS
+
+    VALIDATION_PROCESS.stop()
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
 def in_child(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
     """`function(*args)` run in a fresh process, with that process's peak memory added as `peak_rss_mb`."""
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        result = pool.apply(_measured, (function, *args))
-        pool.close()  # the worker ends on its own: terminated, Dagster's handler would print a KeyboardInterrupt
-        pool.join()
-    return result
+    # Not a multiprocessing pool: its daemonic workers could not start the night's validation process.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        return child.submit(_measured, function, *args).result()
 
 
 def _measured(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
@@ -210,13 +223,13 @@ def phase_of(step: str) -> str:
 def run_night(endpoints: SandboxEndpoints, world: Path, out: Path, full_refresh: bool) -> dict[str, Any]:
     """One night of the real pipeline (Dagster, extraction over HTTP(S) and PostgreSQL from sandbox servers running
     in another process, raw checks, staging, rules, history, reports), as `lnr-audit run` runs it, with this
-    process's peak memory per phase."""
+    process's peak memory per phase; its CPU time includes the validation process's."""
     from pipelines.demo import DemoPaths
     from pipelines.nightly import dagster_instance, run_nightly
     from pipelines.settings import resources_from_environment, sandbox_environment
 
     paths = DemoPaths(out)
-    started, cpu, before = time.monotonic(), cpu_seconds(), status_mb("VmRSS")
+    started, cpu, before = time.monotonic(), night_cpu_seconds(), status_mb("VmRSS")
     env = sandbox_environment(endpoints, str(paths.database), read_manifest(world).as_of, str(paths.out))
     instance = dagster_instance(paths.dagster_home)
     with PeakSampler() as sampler:
@@ -225,9 +238,10 @@ def run_night(endpoints: SandboxEndpoints, world: Path, out: Path, full_refresh:
         raise SystemExit(f"night {summary.as_of} failed: {summary.error}")
     spans = run_step_spans(instance, summary.run_id)
     phases = phase_peaks(step_peaks(sampler.samples, spans), phase_of)
+    validation_peak = validation_process_peak_mb()
     return {
         "seconds": time.monotonic() - started,
-        "cpu_seconds": cpu_seconds() - cpu,
+        "cpu_seconds": night_cpu_seconds() - cpu,
         "findings": int(summary.findings.get("findings", 0)),
         "records": sum(int(v.get("records_read", 0)) for v in summary.objects.values()),
         "api_calls": sum(int(v.get("api_calls", 0)) for v in summary.objects.values()),
@@ -235,6 +249,7 @@ def run_night(endpoints: SandboxEndpoints, world: Path, out: Path, full_refresh:
         "phase_seconds": phase_seconds(spans, time.monotonic() - started),
         "rss_before_mb": round(before),
         "peak_rss_mb": round(sampler.peak_mb),
+        "validation_peak_mb": validation_peak,
         "phase_peaks_mb": {phase: round(peak) for phase, peak in phases.peaks.items()},
         "phase_largest_step": phases.largest_step,
     }
@@ -388,14 +403,15 @@ def print_nights(nights: list[dict[str, Any]]) -> None:
     """The full, 1%-changed and unchanged nights per world size, their slowest steps and ratios to the full night,
     and whether each later night's findings are those of a full audit."""
     print(f"\n{'customers':>9} {'night':<12} {'seconds':>8} {'CPU s':>8} {'records':>9} {'calls':>7} "
-          f"{'findings':>8} {'peak MB':>8} {'servers s':>9} {'CPU s':>6}  (peak: the run's process; the sandbox "
-          "servers run in another; servers: their start or loading the night's world, before the night)")
+          f"{'findings':>8} {'peak MB':>8} {'valid. MB':>9} {'servers s':>9} {'CPU s':>6}  (peak: the run's process; "
+          "valid.: its validation process; the sandbox servers run in another; servers: their start or loading the "
+          "night's world, before the night)")
     for r in nights:
         for name in NIGHTS:
             n = r[name]
             print(f"{r['customers']:>9} {name:<12} {n['seconds']:>8.1f} {n['cpu_seconds']:>8.1f} "
                   f"{n['records']:>9} {n['api_calls']:>7} {n['findings']:>8} {n['peak_rss_mb']:>8} "
-                  f"{n['servers_seconds']:>9.1f} {n['servers_cpu_seconds']:>6.1f}")
+                  f"{n['validation_peak_mb']:>9} {n['servers_seconds']:>9.1f} {n['servers_cpu_seconds']:>6.1f}")
         for name in NIGHTS:
             steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in r[name]["slowest_steps"])
             print(f"{'':>9} slowest steps of the {name} night (wall s): {steps}")
@@ -423,12 +439,12 @@ def print_memory(memory: list[dict[str, Any]]) -> None:
     phases = [phase for phase in (*(p for p, _ in PHASES), OUTSIDE_STEPS)
               if any(phase in r["full"]["phase_peaks_mb"] for r in memory)]
     print(f"\npeak RSS (MB) of the run's process per phase, first full night:\n{'customers':>9} {'before':>7} "
-          + " ".join(f"{phase:>15}" for phase in phases) + f" {'whole run':>10}")
+          + " ".join(f"{phase:>15}" for phase in phases) + f" {'whole run':>10} {'validation process':>18}")
     for r in memory:
         n = r["full"]
         print(f"{r['customers']:>9} {n['rss_before_mb']:>7} "
               + " ".join(f"{n['phase_peaks_mb'].get(phase, ''):>15}" for phase in phases)
-              + f" {n['peak_rss_mb']:>10}")
+              + f" {n['peak_rss_mb']:>10} {n['validation_peak_mb']:>18}")
         print(f"{'':>9} largest steps: " + ", ".join(f"{k}: {v}" for k, v in n["phase_largest_step"].items()))
     if len(memory) > 1:
         small, large = memory[0], memory[-1]

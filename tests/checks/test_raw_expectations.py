@@ -7,12 +7,14 @@ import pytest
 
 from assets.raw_store import SnapshotLoad, connect
 from checks.raw_checks import expectations
-from checks.raw_validation import validate_table
+from checks.raw_validation import awaits_validation, validate_table, validate_tables
+from checks.validation_process import VALIDATION_PROCESS
 from connectors.schema import source_object
 
 pytestmark = pytest.mark.slow  # great-expectations takes seconds to import and set up
 
 ORDERS = source_object("customersdot", "orders")
+LICENSES = source_object("customersdot", "licenses")
 LOADED_AT = dt.datetime(2026, 11, 27, 3, tzinfo=dt.UTC)
 QUANTITY = ("expect_column_values_to_be_between", "quantity")
 
@@ -93,6 +95,17 @@ def test_a_row_read_again_unchanged_is_not_validated_again(con):
     assert failures(validation) == {QUANTITY: (1, ("-5",))}
 
 
+def test_a_table_awaits_validation_until_validated_and_again_once_a_load_changed_a_row(con):
+    load(con, [order(i) for i in range(1, 6)])
+    assert awaits_validation(con, ORDERS)
+    validate_table(con, ORDERS)
+    assert not awaits_validation(con, ORDERS)
+    merge(con, [order(2)])
+    assert not awaits_validation(con, ORDERS)
+    merge(con, [order(2, quantity=7)])
+    assert awaits_validation(con, ORDERS)
+
+
 def test_a_malformed_row_loaded_on_an_earlier_night_is_still_reported(con):
     load(con, [order(1), order(2, quantity=-1), order(3)])
     assert failures(validate_table(con, ORDERS)) == {QUANTITY: (1, ("-1",))}
@@ -146,18 +159,60 @@ def test_loads_between_two_validations_are_all_validated(con):
 
 def test_the_check_of_a_night_that_left_a_malformed_row_alone_still_fails(con):
     load(con, [order(1), order(2, quantity=-1)])
-    expectations(con, ORDERS)
+    list(expectations(con, [ORDERS]))
     merge(con, [order(1, quantity=4)])
-    passed, metadata = expectations(con, ORDERS)
+    ((obj, (passed, metadata)),) = expectations(con, [ORDERS])
+    assert obj == ORDERS
     assert not passed
     assert (metadata["rows_validated"], metadata["validated_whole"], metadata["failed"]) == (1, False, 1)
     assert "`quantity`: 1 unexpected, e.g. -1" in metadata["failures"].value
 
 
+def license(license_id, users_count=10, plan_code="premium"):
+    return {"id": license_id, "users_count": users_count, "plan_code": plan_code, "updated_at": "2026-11-20T10:00:00Z"}
+
+
+def validations_by_table(validations):
+    return {obj.table: (v.rows_validated, v.whole, failures(v)) for obj, v in validations}
+
+
+def test_tables_validated_in_the_validation_process_chunk_by_chunk_give_what_this_process_gives(tmp_path):
+    def night(path, validate):
+        with connect(str(path)) as con:
+            load(con, [order(i, quantity=-i if i % 4 == 0 else i) for i in range(1, 12)])
+            licenses = SnapshotLoad(con, LICENSES)
+            licenses.add(
+                [
+                    license(i, users_count=-1 if i == 3 else 5, plan_code="gold" if i == 5 else "premium")
+                    for i in range(1, 8)
+                ]
+            )
+            licenses.commit_full(LOADED_AT)
+            return validate(con)
+
+    here = night(tmp_path / "here.duckdb", lambda con: [(o, validate_table(con, o)) for o in (ORDERS, LICENSES)])
+    process = VALIDATION_PROCESS
+    process.start()
+    try:
+        there = night(tmp_path / "there.duckdb", lambda con: list(validate_tables(con, [ORDERS, LICENSES], 2)))
+        assert process.started
+    finally:
+        process.stop()
+
+    assert [obj for obj, _ in there] == [ORDERS, LICENSES]
+    assert validations_by_table(there) == validations_by_table(here)
+    assert validations_by_table(there)[ORDERS.table] == (11, True, {QUANTITY: (2, ("-4", "-8"))})
+    assert set(validations_by_table(there)[LICENSES.table][2]) == {
+        ("expect_column_values_to_be_between", "users_count"),
+        ("expect_column_values_to_be_in_set", "plan_code"),
+    }
+
+
 NOTHING_CHANGED_NIGHT = """
 import sys
 from assets.raw_store import connect
-from checks.raw_validation import validate_table
+from checks.raw_validation import awaits_validation, validate_table, validate_tables
+from checks.validation_process import VALIDATION_PROCESS
 from connectors.schema import source_object
 
 with connect(sys.argv[1]) as con:
