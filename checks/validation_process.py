@@ -57,10 +57,6 @@ class ValidationProcess:
                 self.fall_back(died)
         return PendingFailures(self, obj, batch, future)
 
-    def failures(self, obj: SourceObject, batch: Any) -> list[RowFailure]:
-        """The rows of `batch` that fail one of `obj`'s row expectations, found in the process if it was started."""
-        return self.submit(obj, batch).result()
-
     def fall_back(self, died: BrokenProcessPool) -> None:
         """Validate here from now on, the process having died."""
         log.warning("the validation process stopped (%s); validating in this process", died)

@@ -421,8 +421,8 @@ def print_nights(nights: list[dict[str, Any]]) -> None:
         ratios = (("incremental", "1% night", " (target <= 20%)"), ("unchanged", "unchanged night", ""))
         for name, label, target in ratios:
             night = r[name]
-            print(f"{'':>9} {label} / full night: {night['seconds'] / full['seconds']:.0%} wall{target}, "
-                  f"{night['cpu_seconds'] / full['cpu_seconds']:.0%} CPU; with the servers' start: "
+            print(f"{'':>9} {label} / full night: {night['seconds'] / full['seconds']:.1%} wall{target}, "
+                  f"{night['cpu_seconds'] / full['cpu_seconds']:.1%} CPU; with the servers' start: "
                   f"{_with_servers(night, 'seconds') / _with_servers(full, 'seconds'):.0%} wall, "
                   f"{_with_servers(night, 'cpu_seconds') / _with_servers(full, 'cpu_seconds'):.0%} CPU; "
                   f"findings identical to a full audit: {night['findings_identical']}")

@@ -43,7 +43,7 @@ with connect(sys.argv[1]) as con:
     rows = con.sql(f"SELECT * FROM {orders.table}").to_arrow_table()
 process = ValidationProcess()
 process.start()
-failures = process.failures(orders, rows)
+failures = process.submit(orders, rows).result()
 process.stop()
 print(repr(("great_expectations" in sys.modules, sorted((f.expectation, f.column, f.record_key) for f in failures))))
 """
@@ -95,7 +95,7 @@ def test_rows_are_validated_here_when_the_process_died(caplog, rows):
         os.kill(child.pid, signal.SIGKILL)
 
     with caplog.at_level(logging.WARNING, logger="checks.validation_process"):
-        found = process.failures(ORDERS, rows)
+        found = process.submit(ORDERS, rows).result()
 
     assert _failing(found) == _failing(frame_failures(ORDERS, rows))
     assert not process.started
