@@ -10,6 +10,7 @@ from checks.raw_checks import expectations
 from checks.raw_validation import awaits_validation, validate_table, validate_tables
 from checks.validation_process import VALIDATION_PROCESS
 from connectors.schema import source_object
+from tests.fresh_interpreter import printed_literal
 
 pytestmark = pytest.mark.slow  # great-expectations takes seconds to import and set up
 
@@ -223,21 +224,9 @@ print(repr(("great_expectations" in sys.modules, validation.rows_validated, fail
 
 
 def test_a_night_that_changed_no_row_reports_the_kept_failures_without_great_expectations(tmp_path):
-    import ast
-    import subprocess
-    import sys
-    from pathlib import Path
-
     database = tmp_path / "raw.duckdb"
     with connect(str(database)) as con:
         load(con, [order(1), order(2, quantity=-1)])
         validate_table(con, ORDERS)
-    night = subprocess.run(
-        [sys.executable, "-c", NOTHING_CHANGED_NIGHT, str(database)],
-        cwd=Path(__file__).parents[2],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    imported, rows, failed = ast.literal_eval(night.stdout.strip().splitlines()[-1])
+    imported, rows, failed = printed_literal(NOTHING_CHANGED_NIGHT, str(database))
     assert (imported, rows, failed) == (False, 0, [(*QUANTITY, 1)])

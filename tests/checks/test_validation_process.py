@@ -3,14 +3,11 @@ in this process; rows validated here when it dies or cannot start."""
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import logging
 import multiprocessing
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,6 +17,7 @@ from assets.raw_store import SnapshotLoad, connect
 from checks.expectations import frame_failures
 from checks.validation_process import ValidationProcess
 from connectors.schema import source_object
+from tests.fresh_interpreter import printed_literal
 
 pytestmark = pytest.mark.slow  # great-expectations takes seconds to import, in each process that validates
 
@@ -72,14 +70,7 @@ def _failing(failures) -> list[tuple[str, str, str | None]]:
 
 
 def test_the_process_finds_the_failures_this_process_would_without_importing_great_expectations_here(database, rows):
-    night = subprocess.run(
-        [sys.executable, "-c", VALIDATED_ELSEWHERE, str(database)],
-        cwd=Path(__file__).parents[2],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    imported_here, found = ast.literal_eval(night.stdout.strip().splitlines()[-1])
+    imported_here, found = printed_literal(VALIDATED_ELSEWHERE, str(database))
 
     assert imported_here is False
     assert found == _failing(frame_failures(ORDERS, rows))
