@@ -3,36 +3,52 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-STATUS = Path("/proc/self/status")
-CLEAR_REFS = Path("/proc/self/clear_refs")
+PROC = Path("/proc")
 RESET_PEAK = "5"  # what, written to clear_refs, sets VmHWM back to the current resident size (Linux)
 OUTSIDE_STEPS = "outside steps"  # the run's setup and teardown, and the caller's own work around it
 
 
-def status_mb(name: str) -> float:
-    """A memory figure of this process from /proc/self/status (VmRSS, VmHWM, ...) in MB."""
-    line = next(line for line in STATUS.read_text(encoding="ascii").splitlines() if line.startswith(f"{name}:"))
+def status_mb(name: str, process: int | str = "self") -> float:
+    """A memory figure of this process (or of `process`, a pid) from /proc/<pid>/status (VmRSS, VmHWM, ...) in MB."""
+    status = (PROC / str(process) / "status").read_text(encoding="ascii")
+    line = next(line for line in status.splitlines() if line.startswith(f"{name}:"))
     return int(line.split()[1]) / 1024
 
 
-def reset_peak() -> None:
-    """Set this process's VmHWM back to its current resident size."""
-    CLEAR_REFS.write_text(RESET_PEAK, encoding="ascii")
+def reset_peak(process: int | str = "self") -> None:
+    """Set the VmHWM of this process (or of `process`, a pid) back to its current resident size."""
+    (PROC / str(process) / "clear_refs").write_text(RESET_PEAK, encoding="ascii")
+
+
+def children_peak_mb() -> float:
+    """The peaks of this process's child processes (a night's validation process) since the last reading, summed;
+    each reset after reading. A child that ended meanwhile counts no more."""
+    peak = 0.0
+    for child in multiprocessing.active_children():
+        try:
+            peak += status_mb("VmHWM", child.pid)
+            reset_peak(child.pid)
+        except (OSError, StopIteration):
+            continue
+    return peak
 
 
 @dataclass(frozen=True)
 class Sample:
-    """The peak resident memory (MB) of this process between `started` and `ended` (time.time() seconds)."""
+    """The peak resident memory (MB) of this process between `started` and `ended` (time.time() seconds), and the
+    peaks of its child processes in that time, summed."""
 
     started: float
     ended: float
     peak_mb: float
+    children_mb: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -75,13 +91,23 @@ class PeakSampler:
         """Record the peak since the previous sample and start the next interval."""
         now, peak = time.time(), status_mb("VmHWM")
         reset_peak()
-        self.samples.append(Sample(self._last, now, peak))
+        self.samples.append(Sample(self._last, now, peak, children_peak_mb()))
         self._last = now
 
     @property
     def peak_mb(self) -> float:
         """The peak resident memory over all samples."""
         return max((s.peak_mb for s in self.samples), default=0.0)
+
+    @property
+    def children_peak_mb(self) -> float:
+        """The peak of the child processes together over all samples."""
+        return max((s.children_mb for s in self.samples), default=0.0)
+
+    @property
+    def together_peak_mb(self) -> float:
+        """The peak of this process and its children together (within one sample's interval) over all samples."""
+        return max((s.peak_mb + s.children_mb for s in self.samples), default=0.0)
 
 
 def step_peaks(samples: Iterable[Sample], spans: Iterable[StepSpan]) -> dict[str, float]:
