@@ -32,14 +32,6 @@ class RawValidation:
     whole: bool
 
 
-def validate_table(
-    con: duckdb.DuckDBPyConnection, obj: SourceObject, chunk_rows: int = VALIDATION_CHUNK_ROWS
-) -> RawValidation:
-    """Every expectation of `obj`'s raw table, on all its rows (see `validate_tables`)."""
-    ((_, validation),) = validate_tables(con, [obj], chunk_rows)
-    return validation
-
-
 def validate_tables(
     con: duckdb.DuckDBPyConnection, objects: Iterable[SourceObject], chunk_rows: int = VALIDATION_CHUNK_ROWS
 ) -> Iterator[tuple[SourceObject, RawValidation]]:

@@ -34,7 +34,6 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, dagster_home: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
-        self._dagster_home = dagster_home
         super().__init__(os.path.join(dagster_home, "history", "runs"), inst_data)
 
     @classmethod

@@ -7,7 +7,7 @@ import pytest
 
 from assets.raw_store import SnapshotLoad, connect
 from checks.raw_checks import expectations
-from checks.raw_validation import awaits_validation, validate_table, validate_tables
+from checks.raw_validation import VALIDATION_CHUNK_ROWS, awaits_validation, validate_tables
 from checks.validation_process import VALIDATION_PROCESS
 from connectors.schema import source_object
 from tests.fresh_interpreter import printed_literal
@@ -42,6 +42,11 @@ def merge(con, records, deleted=()):
     snapshot.add(records)
     snapshot.add_deleted_ids(deleted)
     snapshot.commit_incremental(LOADED_AT, reconcile=False)
+
+
+def validate_table(con, obj, chunk_rows=VALIDATION_CHUNK_ROWS):
+    ((_, validation),) = validate_tables(con, [obj], chunk_rows)
+    return validation
 
 
 def failures(validation):
@@ -212,12 +217,11 @@ def test_tables_validated_in_the_validation_process_chunk_by_chunk_give_what_thi
 NOTHING_CHANGED_NIGHT = """
 import sys
 from assets.raw_store import connect
-from checks.raw_validation import awaits_validation, validate_table, validate_tables
-from checks.validation_process import VALIDATION_PROCESS
+from checks.raw_validation import validate_tables
 from connectors.schema import source_object
 
 with connect(sys.argv[1]) as con:
-    validation = validate_table(con, source_object("customersdot", "orders"))
+    ((_, validation),) = validate_tables(con, [source_object("customersdot", "orders")])
 failed = sorted((o.expectation, o.column, o.unexpected_count) for o in validation.outcomes if not o.success)
 print(repr(("great_expectations" in sys.modules, validation.rows_validated, failed)))
 """
