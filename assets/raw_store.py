@@ -31,6 +31,8 @@ from connectors.schema import (
 DEFAULT_MEMORY_LIMIT = "256MB"
 # meta.changed_keys: the keys whose rows incremental loads added or changed since the table's rows were last validated
 # (the validation consumes them); a full load replaces them by one row without a key: the whole table changed.
+# meta.raw_changes: per table, an id drawn afresh by each load that changed its rows (an audit whose inputs still
+# carry the same ids can reuse what it built from them).
 LOAD_SCHEMA = "load"  # where a load stages its rows before the swap (on disk, not in memory)
 META_DDL = """
 CREATE SCHEMA IF NOT EXISTS meta;
@@ -46,6 +48,7 @@ CREATE TABLE IF NOT EXISTS meta.held_objects (
 CREATE TABLE IF NOT EXISTS meta.raw_nights (
     object VARCHAR PRIMARY KEY, as_of DATE, run_id VARCHAR, loaded_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS meta.changed_keys (object VARCHAR, record_key VARCHAR);
+CREATE TABLE IF NOT EXISTS meta.raw_changes (object VARCHAR PRIMARY KEY, change_id UUID, changed_at TIMESTAMPTZ);
 """
 
 
@@ -214,11 +217,10 @@ class SnapshotLoad:
             if validate_whole:
                 self.con.execute("DELETE FROM meta.changed_keys WHERE object = ?", [object_label(self.obj)])
                 self.con.execute("INSERT INTO meta.changed_keys VALUES (?, NULL)", [object_label(self.obj)])
-            else:
-                self._note_changed_keys()
-            self.con.execute(f"DELETE FROM {table}")
-            self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
-            self._finish(loaded_at)
+            changed = validate_whole or self._note_changed_keys() > 0
+            previous = self.con.execute(f"DELETE FROM {table}").fetchall()[0][0]
+            loaded = self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}").fetchall()[0][0]
+            self._finish(loaded_at, changed=changed or previous != loaded)
             self._record_reconciliation(loaded_at, full=True)
         return self.row_count()
 
@@ -226,28 +228,32 @@ class SnapshotLoad:
         """Merge the staged changes, drop the ids reported deleted (and those gone when reconciling), atomically."""
         table, key = self.obj.table, quoted(self.obj.key)
         with transaction(self.con):
-            self._note_changed_keys()
+            changed = self._note_changed_keys() > 0
             self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {self.pending})")
             self.con.execute(f"INSERT INTO {table} SELECT * FROM {self.pending}")
-            self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM {self.deleted})")
+            changed |= self._deleted(f"{key} IN (SELECT id FROM {self.deleted})")
             if reconcile:
-                self.con.execute(f"DELETE FROM {table} WHERE {key} NOT IN (SELECT id FROM {self.ids})")
+                changed |= self._deleted(f"{key} NOT IN (SELECT id FROM {self.ids})")
                 self._record_reconciliation(loaded_at, full=False)
-            self._finish(loaded_at)
+            self._finish(loaded_at, changed=changed)
         return self.row_count()
 
-    def _note_changed_keys(self) -> None:
+    def _note_changed_keys(self) -> int:
         """Note in meta.changed_keys the keys of the staged rows that are new or differ from the snapshot's row
-        (a record read again unchanged, as the watermark's overlap does every night, changed nothing)."""
+        (a record read again unchanged, as the watermark's overlap does every night, changed nothing); how many."""
         table, key = self.obj.table, quoted(self.obj.key)
         changed = (
             f"SELECT * FROM {self.pending} EXCEPT "
             f"SELECT * FROM {table} WHERE {key} IN (SELECT {key} FROM {self.pending})"
         )
-        self.con.execute(
+        return self.con.execute(
             f"INSERT INTO meta.changed_keys SELECT DISTINCT ?, {key}::VARCHAR FROM ({changed}) WHERE {key} IS NOT NULL",
             [object_label(self.obj)],
-        )
+        ).fetchall()[0][0]
+
+    def _deleted(self, condition: str) -> bool:
+        """Delete the snapshot's rows that meet `condition`; whether there were any."""
+        return self.con.execute(f"DELETE FROM {self.obj.table} WHERE {condition}").fetchall()[0][0] > 0
 
     def hold(self, held_at: dt.datetime, source_rows: int, reason: str) -> int:
         """Keep the previous snapshot instead of the staged rows, recording why; returns the kept row count."""
@@ -295,11 +301,14 @@ class SnapshotLoad:
             {"object": object_label(self.obj), "at": at, "full": full},
         )
 
-    def _finish(self, loaded_at: dt.datetime) -> None:
-        """Record the new watermark and this load's quarantine, release any hold, drop the staged rows."""
+    def _finish(self, loaded_at: dt.datetime, *, changed: bool) -> None:
+        """Record the new watermark, a new change id if the rows `changed` (or none was drawn yet), and this load's
+        quarantine; release any hold, drop the staged rows."""
         label = object_label(self.obj)
         watermark = quoted(self.obj.watermark)
         self.con.execute("DELETE FROM meta.held_objects WHERE object = ?", [label])
+        keep = "IGNORE" if not changed else "REPLACE"  # a first load draws an id even when its table stays empty
+        self.con.execute(f"INSERT OR {keep} INTO meta.raw_changes VALUES (?, uuid(), ?)", [label, loaded_at])
         self.con.execute(
             f"INSERT OR REPLACE INTO meta.watermarks SELECT ?, max({watermark}), count(*), ? FROM {self.obj.table}",
             [label, loaded_at],

@@ -110,6 +110,45 @@ def test_a_routine_full_load_notes_only_what_it_changed_and_a_forced_one_the_who
     assert con.execute("SELECT record_key FROM meta.changed_keys").fetchall() == [(None,)]
 
 
+def change_id(con):
+    return con.execute("SELECT change_id FROM meta.raw_changes WHERE object = 'customersdot/orders'").fetchall()[0][0]
+
+
+def test_a_load_draws_a_new_change_id_only_when_it_changed_rows(con):
+    full_load(con, [order(1), order(2), order(3)])
+    first = change_id(con)
+
+    def incremental(records, deleted=(), source_ids=None):
+        load = SnapshotLoad(con, ORDERS)
+        load.add(records)
+        load.add_deleted_ids(deleted)
+        if source_ids is not None:
+            load.add_source_ids(source_ids)
+        load.commit_incremental(LOADED_AT, reconcile=source_ids is not None)
+        return change_id(con)
+
+    def routine_full(records):
+        load = SnapshotLoad(con, ORDERS)
+        load.add(records)
+        load.commit_full(LOADED_AT, validate_whole=False)
+        return change_id(con)
+
+    assert incremental([order(2)], source_ids=[1, 2, 3]) == first  # read again unchanged, nothing gone
+    assert routine_full([order(1), order(2), order(3)]) == first
+    changed = incremental([order(2, quantity=4)])
+    assert changed != first
+    deleted = incremental([], deleted=[3])
+    assert deleted != changed and rows(con) == [(1, 10), (2, 4)]
+    reconciled_away = incremental([], source_ids=[2])
+    assert reconciled_away != deleted and rows(con) == [(2, 4)]
+    assert routine_full([]) != reconciled_away  # the last row gone
+
+
+def test_the_first_load_of_an_empty_table_draws_a_change_id(con):
+    full_load(con, [])
+    assert change_id(con) is not None
+
+
 def test_connections_hold_duckdb_to_the_memory_limit(tmp_path):
     from pipelines.settings import resources_from_environment
 
