@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,13 @@ import polars as pl
 
 from checks.catalogue import RULES, Rule, default_settings
 from checks.findings import FINDING_COLUMNS, KEY_NAMES
-from checks.lineage import MACROS, STAGING_DIR, staging_build_order
+from checks.lineage import MACROS, STAGING_DIR, reads_row_ids, staging_build_order, staging_sql
+from checks.reuse import AuditInputs
 from checks.sql_files import sql
 from checks.stopwatch import Stopwatch
+from checks.transaction import transaction
 
 CHECKS_DIR = Path(__file__).parent
-MACROS_PATH = STAGING_DIR / f"{MACROS}.sql"
 SCORECARD_FINDINGS = "scorecard_findings"
 
 RESULT_COLUMNS = ("subject_id", "failed", *KEY_NAMES, "evidence")
@@ -50,15 +50,22 @@ class StagingView:
         """The SQL file of the view."""
         return STAGING_DIR / f"{self.name}.sql"
 
-    @cached_property
+    @property
     def sql(self) -> str:
         """The statements that build it (read once per process)."""
-        return self.path.read_text(encoding="utf-8")
+        return staging_sql(self.name)
 
     @property
     def description(self) -> str:
         """The first line of the SQL file, without its comment marker."""
         return self.sql.splitlines()[0].removeprefix("--").strip()
+
+    @property
+    def reads_row_ids(self) -> bool:
+        """Whether its SQL reads row ids: those of a raw table move when a checkpoint compacts it, so a table that
+        keeps or picks rows by them is built again each time (what it holds is still the same for the same inputs,
+        so what is built from it can be kept)."""
+        return reads_row_ids(self.sql)
 
     @property
     def is_view(self) -> bool:
@@ -140,19 +147,47 @@ def _staging_compression(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def build_staging(
-    con: duckdb.DuckDBPyConnection, settings: AuditSettings, stopwatch: Stopwatch | None = None
-) -> None:
+    con: duckdb.DuckDBPyConnection,
+    settings: AuditSettings,
+    stopwatch: Stopwatch | None = None,
+    *,
+    reuse: bool = False,
+) -> tuple[str, ...]:
     """Create `audit.params` from `settings`, the staging macros and every staging view, in dependency order
-    (each view timed as step `staging.<name>` on `stopwatch`); staging relations no file builds are dropped."""
+    (each view timed as step `staging.<name>` on `stopwatch`); staging relations no file builds are dropped.
+
+    With `reuse`, a staging table whose inputs have the fingerprint it was last built from is kept as it is; the
+    names of those kept."""
     timer = stopwatch or Stopwatch()
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(_params_ddl(), settings.params())
-    con.execute(MACROS_PATH.read_text(encoding="utf-8"))
+    con.execute(staging_sql(MACROS))
     _drop_stale(con)
+    inputs = _audit_inputs(con)
+    present = staging_relations(con)
+    kept = []
     with _staging_compression(con):
         for view in STAGING_VIEWS:
-            with timer.step(f"staging.{view.name}"):
+            fingerprint = None if view.is_view else inputs.of_staging(view.name)
+            if reuse and view.name in present and _still_built(view, inputs, fingerprint):
+                kept.append(view.name)
+                continue
+            with timer.step(f"staging.{view.name}"), transaction(con):
                 con.execute(view.sql)
+                if not view.is_view:
+                    inputs.record_built(view.name, fingerprint)
+    return tuple(kept)
+
+
+def _still_built(view: StagingView, inputs: AuditInputs, fingerprint: str | None) -> bool:
+    """Whether staging table `view` can be kept: last built from inputs of `fingerprint` (never true of unknown
+    inputs), and not reading row ids."""
+    return fingerprint is not None and not view.reads_row_ids and inputs.built.get(view.name) == fingerprint
+
+
+def _audit_inputs(con: duckdb.DuckDBPyConnection) -> AuditInputs:
+    """The fingerprints of the inputs of an audit with the settings of `audit.params`."""
+    return AuditInputs(con, staged_params(con), frozenset(view.name for view in STAGING_VIEWS if view.is_view))
 
 
 @dataclass(frozen=True)
@@ -162,6 +197,7 @@ class RuleRun:
     rule: Rule
     processed: int
     findings: tuple[dict[str, Any], ...]
+    reused: bool = False
 
     @property
     def failed(self) -> int:
@@ -237,10 +273,19 @@ def _bound_columns(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[str, ...
 
 def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleRun:
     """Evaluate `rule` on the staged data (build_staging first): subjects examined and findings."""
+    return _rule_run(rule, *_evaluate(con, rule))
+
+
+def _rule_run(rule: Rule, processed: int, rows: list[dict[str, Any]], *, reused: bool = False) -> RuleRun:
+    """The run of `rule` that examined `processed` subjects and failed `rows`."""
+    return RuleRun(rule, processed, tuple(_finding(rule, row) for row in rows), reused)
+
+
+def _evaluate(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[int, list[dict[str, Any]]]:
+    """The subjects `rule` examined and its failed rows, as dicts of RESULT_COLUMNS."""
     columns = _result_columns(con, rule)
     evaluate = _one_pass if _EVIDENCE_OF_FAILED_ONLY.search(rule.sql) else _two_passes
-    processed, rows = evaluate(con, rule, columns)
-    return RuleRun(rule, processed, tuple(_finding(rule, row) for row in rows))
+    return evaluate(con, rule, columns)
 
 
 def _one_pass(
@@ -289,22 +334,35 @@ def staged_params(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     return frame.row(0, named=True) if frame.height else None
 
 
-def run_rules(con: duckdb.DuckDBPyConnection, stopwatch: Stopwatch | None = None) -> tuple[RuleRun, ...]:
-    """Evaluate every rule of the catalogue on the staging tables as they are (each timed as step `rule <id>`)."""
+def run_rules(
+    con: duckdb.DuckDBPyConnection, stopwatch: Stopwatch | None = None, *, reuse: bool = False
+) -> tuple[RuleRun, ...]:
+    """Evaluate every rule of the catalogue on the staging tables as they are (each timed as step `rule <id>`),
+    recording each result with the fingerprint of its inputs; with `reuse`, a rule whose inputs have the fingerprint
+    of its recorded result is not evaluated again (its run is marked `reused`)."""
     timer = stopwatch or Stopwatch()
+    inputs = _audit_inputs(con)
     runs = []
     for entry in RULES:
+        fingerprint = inputs.of_rule(entry.sql)
+        recorded = inputs.rule_result(entry.id, fingerprint) if reuse else None
+        if recorded is not None:
+            runs.append(_rule_run(entry, *recorded, reused=True))
+            continue
         with timer.step(f"rule {entry.id}"):
-            runs.append(run_rule(con, entry))
+            processed, rows = _evaluate(con, entry)
+            inputs.record_rule_result(entry.id, fingerprint, processed, rows)
+        runs.append(_rule_run(entry, processed, rows))
     return tuple(runs)
 
 
 def run_audit(
-    con: duckdb.DuckDBPyConnection, settings: AuditSettings, stopwatch: Stopwatch | None = None
+    con: duckdb.DuckDBPyConnection, settings: AuditSettings, stopwatch: Stopwatch | None = None, *, reuse: bool = False
 ) -> tuple[RuleRun, ...]:
-    """Build the staging views for `settings` and evaluate every rule of the catalogue, timing each step."""
-    build_staging(con, settings, stopwatch)
-    return run_rules(con, stopwatch)
+    """Build the staging views for `settings` and evaluate every rule of the catalogue, timing each step (with
+    `reuse`, keeping what the inputs' fingerprints show unchanged)."""
+    build_staging(con, settings, stopwatch, reuse=reuse)
+    return run_rules(con, stopwatch, reuse=reuse)
 
 
 def findings_frame(runs: Iterable[RuleRun]) -> pl.DataFrame:

@@ -1,5 +1,5 @@
 """Lineage read from the SQL itself: the tables each staging file and each rule reads, the staging build order,
-and which rules depend on which raw tables."""
+which rules depend on which raw tables, and which SQL reads the audit date."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import dagster as dg
 
 from asset_keys import raw_asset_key, staging_asset_key
 from checks.catalogue import RULES, Rule
-from connectors.schema import SOURCE_OBJECTS
+from connectors.schema import SOURCE_OBJECTS, SourceObject
 
 STAGING_DIR = Path(__file__).parent / "staging"
 MACROS = "macros"
@@ -21,13 +21,36 @@ _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _STRING = re.compile(r"'(?:[^']|'')*'")
 # A schema-qualified table: raw_<system>.<object> or staging.<name>, quoted or not, and not a macro call.
 _TABLE = re.compile(r'\b(raw_[a-z]+|staging)\s*\.\s*"?([A-Za-z_][A-Za-z0-9_]*)"?(?![\w"]|\s*\()', re.IGNORECASE)
+# The audit date, as the SQL reads it from audit.params.
+_AUDIT_DATE = re.compile(r"\bas_of\b", re.IGNORECASE)
+_ROW_ID = re.compile(r"\browid\b", re.IGNORECASE)
 _RAW_TABLES = {obj.table.lower(): obj for obj in SOURCE_OBJECTS}
+
+
+def _code(sql: str) -> str:
+    """`sql` without its comments, and with its string literals emptied."""
+    return _STRING.sub("''", _COMMENT.sub(" ", sql))
 
 
 def tables_named(sql: str) -> frozenset[str]:
     """The `raw_*.x` and `staging.y` tables `sql` names, lower-cased (comments, strings and macro calls ignored)."""
-    code = _STRING.sub("''", _COMMENT.sub(" ", sql))
-    return frozenset(f"{schema}.{name}".lower() for schema, name in _TABLE.findall(code))
+    return frozenset(f"{schema}.{name}".lower() for schema, name in _TABLE.findall(_code(sql)))
+
+
+def reads_audit_date(sql: str) -> bool:
+    """Whether `sql` itself reads the audit date (`as_of`; comments and strings ignored)."""
+    return bool(_AUDIT_DATE.search(_code(sql)))
+
+
+def reads_row_ids(sql: str) -> bool:
+    """Whether `sql` reads a table's `rowid`s: where a table was rewritten, a checkpoint may have moved its rows
+    since (comments and strings ignored)."""
+    return bool(_ROW_ID.search(_code(sql)))
+
+
+def raw_object(table: str) -> SourceObject:
+    """The source object whose raw table is `table` (`raw_<system>.<object>`, any case)."""
+    return _RAW_TABLES[table.lower()]
 
 
 def staging_names() -> tuple[str, ...]:
@@ -36,12 +59,17 @@ def staging_names() -> tuple[str, ...]:
 
 
 @cache
+def staging_sql(name: str) -> str:
+    """The statements of `checks/staging/<name>.sql` (read once per process)."""
+    return (STAGING_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@cache
 def staging_direct_reads() -> dict[str, frozenset[str]]:
     """Per staging relation (by name), the raw and staging tables its SQL reads besides the one it builds."""
     reads = {}
     for name in staging_names():
-        sql = (STAGING_DIR / f"{name}.sql").read_text(encoding="utf-8")
-        reads[name] = tables_named(sql) - {f"staging.{name}"}
+        reads[name] = tables_named(staging_sql(name)) - {f"staging.{name}"}
     for name, tables in reads.items():
         unknown = {t for t in tables if t.startswith("staging.") and t.removeprefix("staging.") not in reads}
         unknown |= {t for t in tables if t.startswith("raw_") and t not in _RAW_TABLES}

@@ -11,14 +11,15 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from assets.raw_store import create_raw_tables, type_batch
+from assets.raw_store import SnapshotLoad, create_raw_tables, type_batch
 from checks.engine import AuditSettings, build_staging, evaluate_all
-from connectors.schema import source_object
+from connectors.schema import SOURCE_OBJECTS, source_object
 
 AS_OF = dt.date(2026, 6, 15)
 TERM_START = dt.date(2026, 1, 1)
 TERM_END = dt.date(2027, 1, 1)
 PRICE = Decimal("228.00")
+LOADED_AT = dt.datetime(2026, 6, 15, 3, tzinfo=dt.UTC)
 
 # catalog key -> (ProductTier__c, ProductDeployment__c)
 CATALOG = {
@@ -243,6 +244,15 @@ class World:
             con.execute(f"INSERT INTO {obj.table} SELECT * FROM batch_rows")
             con.unregister("batch_rows")
         return con
+
+    def snapshot(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Swap this world's records into `con`'s raw tables as a routine full load does: every object, each
+        drawing a new change id only where its rows changed."""
+        for obj in SOURCE_OBJECTS:
+            load = SnapshotLoad(con, obj)
+            load.add([{k: _text(v) for k, v in record.items()} for record in self.records[(obj.system, obj.name)]])
+            assert not load.rejected, load.rejected
+            load.commit_full(LOADED_AT, validate_whole=False)
 
     def findings(self, as_of: dt.date = AS_OF, **settings: Any) -> pl.DataFrame:
         """The findings of this world's audit."""

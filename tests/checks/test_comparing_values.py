@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from audit_worlds import sku
 
-from checks.engine import MACROS_PATH
+from checks.lineage import MACROS, staging_sql
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ from checks.engine import MACROS_PATH
 )
 def test_text_is_trimmed_and_blank_is_empty(written, compared):
     con = duckdb.connect()
-    con.execute(MACROS_PATH.read_text(encoding="utf-8"))
+    con.execute(staging_sql(MACROS))
     assert con.execute("SELECT staging.text(?)", [written]).fetchall() == [(compared,)]
 
 

@@ -10,14 +10,14 @@ import duckdb
 import pytest
 from audit_worlds import AS_OF, TERM_END, TERM_START, sf_id18
 
-from checks.engine import MACROS_PATH
+from checks.lineage import MACROS, staging_sql
 
 
 @pytest.fixture(scope="module")
 def macros() -> duckdb.DuckDBPyConnection:
     """A connection with the staging macros."""
     con = duckdb.connect()
-    con.execute(MACROS_PATH.read_text(encoding="utf-8"))
+    con.execute(staging_sql(MACROS))
     return con
 
 
