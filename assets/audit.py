@@ -21,6 +21,13 @@ def markdown_table(headers: tuple[str, ...], rows) -> str:
     return "\n".join(lines)
 
 
+class AuditConfig(RawNightsConfig):
+    """Per-run options of the audit steps: besides the nights of the raw tables, `full_audit` to rebuild every
+    staging table and re-evaluate every rule, even those whose inputs did not change since they last ran."""
+
+    full_audit: bool = False
+
+
 def _require_one_night(context: dg.AssetExecutionContext, con, config: RawNightsConfig) -> dict:
     """The metadata of the night each raw table holds; MixedNights when the tables whose load was not held back
     differ, unless the run allows it (then a warning)."""
@@ -45,15 +52,22 @@ def _require_one_night(context: dg.AssetExecutionContext, con, config: RawNights
     pool=DUCKDB_POOL,
     required_resource_keys={"duckdb", "audit_settings"},
 )
-def staging_views(context: dg.AssetExecutionContext, config: RawNightsConfig):
-    """The common definitions of the rule catalogue, as DuckDB tables built from raw tables of one night."""
+def staging_views(context: dg.AssetExecutionContext, config: AuditConfig):
+    """The common definitions of the rule catalogue, as DuckDB tables built from raw tables of one night (a table
+    whose inputs did not change since it was built is kept, unless the run asks for a full audit)."""
     settings = context.resources.audit_settings.engine_settings()
     with context.resources.duckdb.get_connection() as con:
         _require_one_night(context, con, config)
-        with_memory_headroom(con, lambda: build_staging(con, settings), context.log.warning)
+        kept = with_memory_headroom(
+            con, lambda: build_staging(con, settings, reuse=not config.full_audit), context.log.warning
+        )
+        if kept:
+            context.log.info(f"{len(kept)} staging tables kept, their inputs unchanged: {', '.join(kept)}")
         for key, view in zip(STAGING_KEYS, STAGING_VIEWS, strict=True):
             rows = con.execute(f"SELECT count(*) FROM staging.{view.name}").fetchall()[0][0]
-            yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows})
+            yield dg.MaterializeResult(
+                asset_key=key, metadata={"dagster/row_count": rows, "rebuilt": view.name not in kept}
+            )
 
 
 @dg.multi_asset(
@@ -77,14 +91,17 @@ def staging_views(context: dg.AssetExecutionContext, config: RawNightsConfig):
     pool=DUCKDB_POOL,
     required_resource_keys={"duckdb", "audit_settings"},
 )
-def audit_results(context: dg.AssetExecutionContext, config: RawNightsConfig):
-    """Run the catalogue once; record tonight's findings in the history and score the subscriptions."""
+def audit_results(context: dg.AssetExecutionContext, config: AuditConfig):
+    """Run the catalogue once (a rule whose inputs did not change since its last run gives its recorded result,
+    unless the run asks for a full audit); record tonight's findings in the history and score the subscriptions."""
     settings = context.resources.audit_settings.engine_settings()
+    reuse = not config.full_audit
     with context.resources.duckdb.get_connection() as con:
         night_metadata = _require_one_night(context, con, config)
         if staged_params(con) != settings.params():
-            with_memory_headroom(con, lambda: build_staging(con, settings), context.log.warning)
-        runs = with_memory_headroom(con, lambda: run_rules(con), context.log.warning)
+            with_memory_headroom(con, lambda: build_staging(con, settings, reuse=reuse), context.log.warning)
+        runs = with_memory_headroom(con, lambda: run_rules(con, reuse=reuse), context.log.warning)
+        reused = [run.rule.id for run in runs if run.reused]
         tonight = findings_frame(runs)
         held_rules = rules_reading(held_tables(con))
         merge_night(con, tonight, settings.as_of, context.run.run_id, held_rules)
@@ -92,6 +109,8 @@ def audit_results(context: dg.AssetExecutionContext, config: RawNightsConfig):
         card = scorecard_of(con, runs)
     totals = dict(zip(NIGHT_COUNTS, status.select(NIGHT_COUNTS).sum().row(0), strict=True))
     context.log.info(f"night {settings.as_of}: {tonight.height} findings; {totals}")
+    if reused:
+        context.log.info(f"{len(reused)} rules not evaluated again, their inputs unchanged: {', '.join(reused)}")
     if held_rules:
         context.log.warning(f"findings held back tonight (their data was held at extraction): {', '.join(held_rules)}")
     yield dg.MaterializeResult(
@@ -101,6 +120,8 @@ def audit_results(context: dg.AssetExecutionContext, config: RawNightsConfig):
             "findings": tonight.height,
             **totals,
             "rules_held_back": ", ".join(held_rules) or "none",
+            "rules_evaluated": len(runs) - len(reused),
+            "rules_reused": ", ".join(reused) or "none",
             "dagster/row_count": tonight.height,
             **night_metadata,
         },

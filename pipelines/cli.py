@@ -71,8 +71,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"world: {world}")
         with SandboxServers(world) as servers:
             summary = audit_world(
-                servers, world, paths, as_of=args.as_of, full_refresh=args.full_refresh, log_level="INFO",
-                run_id=run_id,
+                servers, world, paths, as_of=args.as_of, full_refresh=args.full_refresh, full_audit=args.full_audit,
+                log_level="INFO", run_id=run_id,
             )
         print_summary(summary)
         if not summary.success:
@@ -99,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.sandbox:
         return cmd_demo(
             argparse.Namespace(out=args.sandbox_out, world=None, customers=3000, seed=42, as_of=args.as_of,
-                               full_refresh=args.full_refresh)
+                               full_refresh=args.full_refresh, full_audit=args.full_audit)
         )
     require_sources()
     from pipelines.demo import print_summary
@@ -114,6 +114,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         dagster_instance(home),
         full_refresh=args.full_refresh,
         allow_mixed_nights=args.allow_mixed_nights,
+        full_audit=args.full_audit,
         log_level="INFO",
     )
     print_summary(summary)
@@ -321,6 +322,16 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
     return 0
 
 
+def night_options(sub: argparse.ArgumentParser) -> None:
+    """The options of a command that runs a night: what it reloads and what it evaluates again."""
+    sub.add_argument("--full-refresh", action="store_true", help="reload every object in full")
+    sub.add_argument(
+        "--full-audit",
+        action="store_true",
+        help="rebuild every staging table and evaluate every rule, even those whose inputs did not change",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     from checks.findings import ACKNOWLEDGED, SEVERITY_NAMES, STATUS_NAMES
@@ -351,11 +362,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=3000, help="size of a generated world")
     demo.add_argument("--seed", type=int, default=42, help="seed of a generated world")
     demo.add_argument("--as-of", type=_date, help="audit date (default: the world's as_of)")
-    demo.add_argument("--full-refresh", action="store_true", help="reload every object in full")
+    night_options(demo)
 
     run = command("run", cmd_run, "Run the nightly audit once against the configured sources (LNR_* variables).")
     run.add_argument("--as-of", type=_date, help="audit date (default: LNR_AS_OF or today, UTC)")
-    run.add_argument("--full-refresh", action="store_true", help="reload every object in full")
+    night_options(run)
     run.add_argument(
         "--allow-mixed-nights",
         action="store_true",

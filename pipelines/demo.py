@@ -70,18 +70,22 @@ def audit_world(
     *,
     as_of: dt.date | None = None,
     full_refresh: bool = False,
+    full_audit: bool = False,
     log_level: str = "WARNING",
     run_id: str | None = None,
 ) -> NightSummary:
     """One night: serve `world` (unless the servers serve it already) and run the nightly job against it, as of
-    `as_of` (default: the world's)."""
+    `as_of` (default: the world's), reloading every object with `full_refresh`, evaluating every rule afresh with
+    `full_audit`."""
     if Path(world) != servers.world:
         servers.load_world(world)
     as_of = as_of.isoformat() if as_of else read_manifest(world).as_of
     env = sandbox_environment(servers.endpoints, str(paths.database), as_of, str(paths.out))
     resources = resources_from_environment(env)
     instance = dagster_instance(paths.dagster_home)
-    return run_nightly(resources, instance, full_refresh=full_refresh, log_level=log_level, run_id=run_id)
+    return run_nightly(
+        resources, instance, full_refresh=full_refresh, full_audit=full_audit, log_level=log_level, run_id=run_id
+    )
 
 
 def copy_findings(reports_folder: Path, paths: DemoPaths) -> Path:

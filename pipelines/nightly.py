@@ -95,6 +95,7 @@ def run_nightly(
     *,
     full_refresh: bool = False,
     allow_mixed_nights: bool = False,
+    full_audit: bool = False,
     log_level: str = "WARNING",
     run_id: str | None = None,
 ) -> NightSummary:
@@ -102,11 +103,12 @@ def run_nightly(
 
     The database's run lock is taken before the run starts: AuditRunning, naming the running audit, when another
     audit holds it (a caller that holds it already passes its `run_id`). The audit refuses raw tables of
-    different nights unless `allow_mixed_nights`.
+    different nights unless `allow_mixed_nights`, and with `full_audit` evaluates every rule afresh, even those
+    whose inputs did not change.
     """
     job = build_definitions(resources).resolve_job_def(NIGHTLY_JOB_NAME)
     run_config: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    audit_config = {"config": {"allow_mixed_nights": allow_mixed_nights}}
+    audit_config = {"config": {"allow_mixed_nights": allow_mixed_nights, "full_audit": full_audit}}
     run_config["ops"] = {asset.op.name: audit_config for asset in (staging_views, audit_results)}
     if full_refresh:
         run_config["ops"].update({asset.op.name: {"config": {"full_refresh": True}} for asset in RAW_ASSETS})

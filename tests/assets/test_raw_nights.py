@@ -1,4 +1,5 @@
-"""One night's raw layer: each load records its night, and the audit refuses raw tables of different nights."""
+"""One night's raw layer: each load records its night, and the audit refuses raw tables of different nights; the
+audit keeps what did not change since the last run unless the run asks for a full audit."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import logging
 import dagster as dg
 import pytest
 
-from asset_keys import FINDINGS_KEY
+from asset_keys import FINDINGS_KEY, staging_asset_key
 from assets.audit import audit_results, staging_views
 from assets.raw_nights import MixedNights, describe_mix, require_one_night
 from assets.raw_store import RawNight, SnapshotLoad, connect, object_label, raw_nights
+from checks.catalogue import RULES
+from checks.engine import STAGING_VIEWS
 from connectors.schema import SOURCE_OBJECTS, source_object
 from pipelines.resources import AuditDatabase, AuditSettingsResource
 
@@ -56,9 +59,9 @@ def test_one_night_passes_and_a_mix_names_the_objects_behind():
     assert "unknown: zuora/Account" in describe_mix({**one, "zuora/Account": None})
 
 
-def audit(database, allow_mixed_nights: bool = False, instance=None) -> dg.ExecuteInProcessResult:
-    """Materialize staging and the audit (no extraction) on `database`."""
-    config = {"config": {"allow_mixed_nights": allow_mixed_nights}}
+def audit(database, instance=None, **options) -> dg.ExecuteInProcessResult:
+    """Materialize staging and the audit (no extraction) on `database`, with the run `options` of the audit steps."""
+    config = {"config": options}
     return dg.materialize(
         [staging_views, audit_results],
         resources={
@@ -109,7 +112,7 @@ def test_a_mix_is_audited_when_the_run_allows_it_and_the_metadata_says_so(tmp_pa
     load_every_object(database, TUESDAY, behind={"zuora/Account": MONDAY})
 
     instance = dg.DagsterInstance.ephemeral()
-    result = audit(database, allow_mixed_nights=True, instance=instance)
+    result = audit(database, instance, allow_mixed_nights=True)
 
     assert result.success, failure_messages(result)
     [findings] = [e.materialization for e in result.get_asset_materialization_events() if e.asset_key == FINDINGS_KEY]
@@ -132,3 +135,21 @@ def test_an_object_whose_load_was_held_back_keeps_its_night_without_making_a_mix
     [findings] = [e.materialization for e in result.get_asset_materialization_events() if e.asset_key == FINDINGS_KEY]
     assert findings.metadata["mixed_nights"].value is False
     assert "| zuora/Account | 2026-11-27 | run-monday | held |" in findings.metadata["raw_nights"].value
+
+
+def test_a_run_again_keeps_what_did_not_change_and_a_full_audit_does_everything_again(tmp_path):
+    database = tmp_path / "lnr.duckdb"
+    load_every_object(database, TUESDAY)
+
+    runs = [audit(database), audit(database), audit(database, full_audit=True)]
+
+    assert all(run.success for run in runs), [failure_messages(run) for run in runs]
+    events = [run.get_asset_materialization_events() for run in runs]
+    metadata = [{e.asset_key: e.materialization.metadata for e in run_events} for run_events in events]
+    evaluated = [m[FINDINGS_KEY]["rules_evaluated"].value for m in metadata]
+    assert evaluated == [len(RULES), 0, len(RULES)]
+    assert metadata[1][FINDINGS_KEY]["rules_reused"].value.split(", ") == [rule.id for rule in RULES]
+    rebuilt = [{key for key, values in m.items() if "rebuilt" in values and values["rebuilt"].value} for m in metadata]
+    staging = {staging_asset_key(view.name) for view in STAGING_VIEWS}
+    by_row_id = {staging_asset_key(view.name) for view in STAGING_VIEWS if view.is_view or view.reads_row_ids}
+    assert rebuilt == [staging, by_row_id, staging]
