@@ -342,7 +342,7 @@ def run_rules(
     of its recorded result is not evaluated again (its run is marked `reused`)."""
     timer = stopwatch or Stopwatch()
     inputs = _audit_inputs(con)
-    runs = []
+    runs, evaluated = [], []
     for entry in RULES:
         fingerprint = inputs.of_rule(entry.sql)
         recorded = inputs.rule_result(entry.id, fingerprint) if reuse else None
@@ -351,8 +351,9 @@ def run_rules(
             continue
         with timer.step(f"rule {entry.id}"):
             processed, rows = _evaluate(con, entry)
-            inputs.record_rule_result(entry.id, fingerprint, processed, rows)
+        evaluated.append((entry.id, fingerprint, processed, rows))
         runs.append(_rule_run(entry, processed, rows))
+    inputs.record_rule_results(evaluated)  # one commit: each is a write of the database file
     return tuple(runs)
 
 

@@ -18,6 +18,7 @@ import duckdb
 
 from checks.lineage import MACROS, raw_object, reads_audit_date, staging_direct_reads, staging_sql, tables_named
 from checks.sql_files import sql
+from checks.transaction import transaction
 from connectors.schema import object_label
 
 
@@ -91,14 +92,15 @@ class AuditInputs:
         ).fetchall()
         return (rows[0][0], json.loads(rows[0][1])) if rows else None
 
-    def record_rule_result(
-        self, rule_id: str, fingerprint: str | None, processed: int, failed_rows: list[dict[str, Any]]
-    ) -> None:
-        """Record what `rule_id` gave on inputs of `fingerprint` (None: forget what it gave before)."""
-        if fingerprint is None:
-            self.con.execute("DELETE FROM audit.rule_results WHERE rule_id = ?", [rule_id])
-        else:
-            self.con.execute(
-                "INSERT OR REPLACE INTO audit.rule_results VALUES (?, ?, ?, ?)",
-                [rule_id, fingerprint, processed, json.dumps(failed_rows)],
-            )
+    def record_rule_results(self, results: list[tuple[str, str | None, int, list[dict[str, Any]]]]) -> None:
+        """Record what each rule gave, as (rule id, fingerprint of its inputs, subjects examined, failed rows), in one
+        transaction (a fingerprint of None forgets what the rule gave before)."""
+        with transaction(self.con):
+            for rule_id, fingerprint, processed, failed_rows in results:
+                if fingerprint is None:
+                    self.con.execute("DELETE FROM audit.rule_results WHERE rule_id = ?", [rule_id])
+                else:
+                    self.con.execute(
+                        "INSERT OR REPLACE INTO audit.rule_results VALUES (?, ?, ?, ?)",
+                        [rule_id, fingerprint, processed, json.dumps(failed_rows)],
+                    )
