@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +23,6 @@ from checks.lineage import MACROS, STAGING_DIR, reads_row_ids, staging_build_ord
 from checks.reuse import AuditInputs
 from checks.sql_files import sql
 from checks.stopwatch import Stopwatch
-from checks.transaction import transaction
 
 CHECKS_DIR = Path(__file__).parent
 SCORECARD_FINDINGS = "scorecard_findings"
@@ -164,25 +163,37 @@ def build_staging(
     con.execute(staging_sql(MACROS))
     _drop_stale(con)
     inputs = _audit_inputs(con)
-    present = staging_relations(con)
-    kept = []
+    kept = _kept_tables(inputs, staging_relations(con) if reuse else {})
+    tables = [view.name for view in STAGING_VIEWS if not view.is_view and view.name not in kept]
+    inputs.forget_built(tables)
     with _staging_compression(con):
         for view in STAGING_VIEWS:
-            fingerprint = None if view.is_view else inputs.of_staging(view.name)
-            if reuse and view.name in present and _still_built(view, inputs, fingerprint):
-                kept.append(view.name)
-                continue
-            with timer.step(f"staging.{view.name}"), transaction(con):
-                con.execute(view.sql)
-                if not view.is_view:
-                    inputs.record_built(view.name, fingerprint)
+            if view.name not in kept:
+                with timer.step(f"staging.{view.name}"):
+                    con.execute(view.sql)
+    inputs.record_built(tables)
+    return kept
+
+
+def _kept_tables(inputs: AuditInputs, present: Mapping[str, str]) -> tuple[str, ...]:
+    """The staging tables that can be kept as they are, in build order: `present`, not reading row ids, and last built
+    from inputs of the fingerprint they have now; the others are noted as to be built (what the tables after them
+    will read)."""
+    kept = []
+    for view in STAGING_VIEWS:
+        if view.is_view:
+            continue
+        fingerprint = inputs.of_staging(view.name)
+        if (
+            view.name in present
+            and not view.reads_row_ids
+            and fingerprint is not None
+            and inputs.built.get(view.name) == fingerprint
+        ):
+            kept.append(view.name)
+        else:
+            inputs.will_build(view.name, fingerprint)
     return tuple(kept)
-
-
-def _still_built(view: StagingView, inputs: AuditInputs, fingerprint: str | None) -> bool:
-    """Whether staging table `view` can be kept: last built from inputs of `fingerprint` (never true of unknown
-    inputs), and not reading row ids."""
-    return fingerprint is not None and not view.reads_row_ids and inputs.built.get(view.name) == fingerprint
 
 
 def _audit_inputs(con: duckdb.DuckDBPyConnection) -> AuditInputs:

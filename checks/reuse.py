@@ -44,7 +44,8 @@ class AuditInputs:
         self.views = views
         con.execute(sql("reuse_schema"))
         self.raw = _raw_changes(con)
-        self.built: dict[str, str] = dict(con.execute("SELECT name, fingerprint FROM audit.staging_inputs").fetchall())
+        self.built: dict[str, str] = dict(con.execute(sql("reuse_staging_inputs")).fetchall())
+        self.evaluated: dict[str, str] = dict(con.execute(sql("reuse_rule_inputs")).fetchall())
         settings = {name: value for name, value in params.items() if name != "as_of"}
         self.common = [duckdb.__version__, staging_sql(MACROS), sorted(settings.items())]
         self.as_of = params["as_of"]
@@ -73,18 +74,27 @@ class AuditInputs:
             return None if change is None else _digest([change, [(f.name, f.type.value) for f in obj.fields]])
         return self.of_staging(name) if name in self.views else self.built.get(name)
 
-    def record_built(self, name: str, fingerprint: str | None) -> None:
-        """Record that `staging.<name>` now holds what inputs of `fingerprint` give (None: unknown inputs)."""
+    def will_build(self, name: str, fingerprint: str | None) -> None:
+        """Note that `staging.<name>` is to be built from inputs of `fingerprint` (what the tables built from it
+        then read)."""
         self.built.pop(name, None)
-        if fingerprint is None:
-            self.con.execute("DELETE FROM audit.staging_inputs WHERE name = ?", [name])
-        else:
-            self.con.execute("INSERT OR REPLACE INTO audit.staging_inputs VALUES (?, ?)", [name, fingerprint])
+        if fingerprint is not None:
             self.built[name] = fingerprint
+
+    def forget_built(self, names: list[str]) -> None:
+        """Forget what the staging tables `names` were built from, before they are built again: a build cut short
+        is never taken for one done."""
+        self.con.execute("DELETE FROM audit.staging_inputs WHERE list_contains(?, name)", [names])
+
+    def record_built(self, names: list[str]) -> None:
+        """Record that the staging tables `names` now hold what the inputs noted by `will_build` give."""
+        rows = [(name, self.built[name]) for name in names if name in self.built]
+        if rows:
+            self.con.executemany("INSERT INTO audit.staging_inputs VALUES (?, ?)", rows)
 
     def rule_result(self, rule_id: str, fingerprint: str | None) -> tuple[int, list[dict[str, Any]]] | None:
         """The subjects examined and failed rows recorded for `rule_id` from inputs of `fingerprint`, if any."""
-        if fingerprint is None:
+        if fingerprint is None or self.evaluated.get(rule_id) != fingerprint:
             return None
         rows = self.con.execute(
             "SELECT processed, failed_rows FROM audit.rule_results WHERE rule_id = ? AND fingerprint = ?",
@@ -95,12 +105,14 @@ class AuditInputs:
     def record_rule_results(self, results: list[tuple[str, str | None, int, list[dict[str, Any]]]]) -> None:
         """Record what each rule gave, as (rule id, fingerprint of its inputs, subjects examined, failed rows), in one
         transaction (a fingerprint of None forgets what the rule gave before)."""
+        rows = [
+            (rule_id, fingerprint, processed, json.dumps(failed_rows))
+            for rule_id, fingerprint, processed, failed_rows in results
+            if fingerprint is not None
+        ]
         with transaction(self.con):
-            for rule_id, fingerprint, processed, failed_rows in results:
-                if fingerprint is None:
-                    self.con.execute("DELETE FROM audit.rule_results WHERE rule_id = ?", [rule_id])
-                else:
-                    self.con.execute(
-                        "INSERT OR REPLACE INTO audit.rule_results VALUES (?, ?, ?, ?)",
-                        [rule_id, fingerprint, processed, json.dumps(failed_rows)],
-                    )
+            self.con.execute(
+                "DELETE FROM audit.rule_results WHERE list_contains(?, rule_id)", [[result[0] for result in results]]
+            )
+            if rows:
+                self.con.executemany("INSERT INTO audit.rule_results VALUES (?, ?, ?, ?)", rows)
