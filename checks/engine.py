@@ -364,7 +364,7 @@ def run_rules(
             processed, rows = _evaluate(con, entry)
         evaluated.append((entry.id, fingerprint, processed, rows))
         runs.append(_rule_run(entry, processed, rows))
-    inputs.record_rule_results(evaluated)  # one commit: each is a write of the database file
+    inputs.record_rule_results(evaluated)  # all in one transaction
     return tuple(runs)
 
 
