@@ -61,9 +61,9 @@ class StagingView:
 
     @property
     def reads_row_ids(self) -> bool:
-        """Whether its SQL reads row ids: those of a raw table move when a checkpoint compacts it, so a table that
-        keeps or picks rows by them is built again each time (what it holds is still the same for the same inputs,
-        so what is built from it can be kept)."""
+        """Whether its SQL reads row ids: they move when a load rewrites rows or a checkpoint compacts a table, so a
+        table that keeps or picks rows by them is built again each time (what it holds is still the same for the
+        same inputs, so what is built from it can be kept)."""
         return reads_row_ids(self.sql)
 
     @property

@@ -25,7 +25,7 @@ from checks.lineage import rules_reading, staging_sql
 from checks.reuse import AuditInputs
 
 STAGING_TABLES = {view.name for view in STAGING_VIEWS if not view.is_view}
-# Tables that pick raw rows by row id: a load or a checkpoint moves them, so they are built again every time.
+# Tables whose SQL reads row ids: a load or a checkpoint moves rows, so they are built again every time.
 BY_ROW_ID = {view.name for view in STAGING_VIEWS if not view.is_view and view.reads_row_ids}
 VIEWS = frozenset(view.name for view in STAGING_VIEWS if view.is_view)
 # What SQL could read besides its tables and audit.params: a fingerprint would not see it change.
