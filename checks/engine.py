@@ -19,7 +19,7 @@ import polars as pl
 
 from checks.catalogue import RULES, Rule, default_settings
 from checks.findings import FINDING_COLUMNS, KEY_NAMES
-from checks.lineage import MACROS, STAGING_DIR, reads_row_ids, staging_build_order, staging_sql
+from checks.lineage import MACROS, reads_row_ids, staging_build_order, staging_sql
 from checks.reuse import AuditInputs
 from checks.sql_files import sql
 from checks.stopwatch import Stopwatch
@@ -43,11 +43,6 @@ class StagingView:
     staging tables hold, and filters of one staging table."""
 
     name: str
-
-    @property
-    def path(self) -> Path:
-        """The SQL file of the view."""
-        return STAGING_DIR / f"{self.name}.sql"
 
     @property
     def sql(self) -> str:

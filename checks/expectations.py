@@ -128,9 +128,15 @@ def _suite(obj: SourceObject) -> Any:
     return suite
 
 
+def table_names(obj: SourceObject) -> dict[str, str]:
+    """The names the raw-table statements of `checks/sql/` are formatted with: `obj`'s raw table and its quoted key
+    column."""
+    return {"table": obj.table, "key": f'"{obj.key}"'}
+
+
 def key_outcomes(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> list[ExpectationOutcome]:
     """The key of `obj`'s raw table present and unique, counted in DuckDB."""
-    statement = sql("raw_key_integrity").format(table=obj.table, key=f'"{obj.key}"')
+    statement = sql("raw_key_integrity").format(**table_names(obj))
     ((missing, repeated, examples),) = con.execute(statement).fetchall()
     return [
         ExpectationOutcome("expect_column_values_to_not_be_null", obj.key, missing == 0, missing, ()),

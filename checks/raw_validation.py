@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from checks.expectations import ExpectationOutcome, RowFailure, expectations_for, key_outcomes
+from checks.expectations import ExpectationOutcome, RowFailure, expectations_for, key_outcomes, table_names
 from checks.sql_files import sql
 from checks.transaction import transaction
 from checks.validation_process import VALIDATION_PROCESS, PendingFailures
@@ -79,9 +79,9 @@ def _validated_whole(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> bool:
 
 def _rows_to_validate(con: duckdb.DuckDBPyConnection, table: _TableRun, chunk_rows: int) -> Iterator[pa.RecordBatch]:
     """The rows of `table` to validate, `chunk_rows` at a time."""
-    names = {"table": table.obj.table, "key": f'"{table.obj.key}"'}
     params = {"object": object_label(table.obj), "whole": table.whole}
-    yield from con.sql(sql("row_failures_rows").format(**names), params=params).to_arrow_reader(chunk_rows)
+    rows = con.sql(sql("row_failures_rows").format(**table_names(table.obj)), params=params)
+    yield from rows.to_arrow_reader(chunk_rows)
 
 
 def _collect(submitted: tuple[_TableRun, PendingFailures]) -> None:
@@ -99,7 +99,7 @@ def _finish(
     obj, label = table.obj, object_label(table.obj)
     with transaction(con):
         con.execute(
-            sql("row_failures_forget").format(table=obj.table, key=f'"{obj.key}"'),
+            sql("row_failures_forget").format(**table_names(obj)),
             {"object": label, "whole": table.whole},
         )
         _record(con, label, table.failures)

@@ -44,8 +44,10 @@ class AuditInputs:
         self.views = views
         con.execute(sql("reuse_schema"))
         self.raw = _raw_changes(con)
-        self.built: dict[str, str] = dict(con.execute(sql("reuse_staging_inputs")).fetchall())
-        self.evaluated: dict[str, str] = dict(con.execute(sql("reuse_rule_inputs")).fetchall())
+        self.built: dict[str, str] = dict(con.execute("SELECT name, fingerprint FROM audit.staging_inputs").fetchall())
+        self.evaluated: dict[str, str] = dict(
+            con.execute("SELECT rule_id, fingerprint FROM audit.rule_results").fetchall()
+        )
         settings = {name: value for name, value in params.items() if name != "as_of"}
         self.common = [duckdb.__version__, staging_sql(MACROS), sorted(settings.items())]
         self.as_of = params["as_of"]
