@@ -78,13 +78,18 @@ def staging_direct_reads() -> dict[str, frozenset[str]]:
     return reads
 
 
-def staging_build_order() -> tuple[str, ...]:
-    """The staging relations in an order where each comes after every staging relation it reads."""
-    graph = {
-        name: sorted(t.removeprefix("staging.") for t in tables if t.startswith("staging."))
+@cache
+def staging_reads() -> dict[str, frozenset[str]]:
+    """Per staging relation (by name), the staging relations its SQL reads (by name)."""
+    return {
+        name: frozenset(t.removeprefix("staging.") for t in tables if t.startswith("staging."))
         for name, tables in staging_direct_reads().items()
     }
-    sorter = TopologicalSorter(graph)
+
+
+def staging_build_order() -> tuple[str, ...]:
+    """The staging relations in an order where each comes after every staging relation it reads."""
+    sorter = TopologicalSorter({name: sorted(reads) for name, reads in staging_reads().items()})
     sorter.prepare()
     order: list[str] = []
     while sorter.is_active():

@@ -12,7 +12,8 @@ import pytest
 
 from assets.raw_store import connect
 from checks.catalogue import RULES
-from checks.engine import AuditSettings, evaluate_all
+from checks.engine import STAGING_VIEWS, AuditSettings, evaluate_all, findings_frame, run_audit
+from checks.stopwatch import Stopwatch
 from sandbox.generator import generate
 from sandbox.world import read_expected_findings, read_manifest
 from tests.world_sources import load_world
@@ -58,3 +59,17 @@ def test_a_clean_world_yields_no_finding(tmp_path):
     world = tmp_path / "clean"
     generate(world, customers=600, seed=4, defects=False)
     assert audited_pairs(world, tmp_path / "db.duckdb") == set()
+
+
+def test_a_timed_audit_times_every_step_and_finds_what_the_audit_side_by_side_finds(tmp_path):
+    world = tmp_path / "world"
+    generate(world, customers=250, seed=1)
+    settings = AuditSettings(as_of=read_manifest(world).as_of_date)
+    with connect(str(tmp_path / "db.duckdb")) as con:
+        load_world(con, world)
+        side_by_side = findings_frame(run_audit(con, settings))
+        stopwatch = Stopwatch()
+        timed = findings_frame(run_audit(con, settings, stopwatch))
+    assert side_by_side.height and timed.equals(side_by_side)
+    steps = [step.step for step in stopwatch.steps]
+    assert sorted(steps) == sorted([f"staging.{view.name}" for view in STAGING_VIEWS] + [f"rule {r.id}" for r in RULES])
