@@ -19,9 +19,9 @@ import polars as pl
 
 from checks.catalogue import RULES, Rule, default_settings
 from checks.findings import FINDING_COLUMNS, KEY_NAMES
-from checks.lineage import MACROS, reads_row_ids, staging_build_order, staging_reads, staging_sql
+from checks.lineage import MACROS, reads_row_ids, staging_build_order, staging_sql
 from checks.reuse import AuditInputs
-from checks.side_by_side import run_in_order, worker_count
+from checks.side_by_side import each_side_by_side, worker_count
 from checks.sql_files import sql
 from checks.stopwatch import Stopwatch
 
@@ -162,23 +162,13 @@ def build_staging(
     kept = _kept_tables(inputs, staging_relations(con) if reuse else {})
     tables = [view.name for view in STAGING_VIEWS if not view.is_view and view.name not in kept]
     inputs.forget_built(tables)
-    to_build = {view.name: view for view in STAGING_VIEWS if view.name not in kept}
-
-    def build(cursor: duckdb.DuckDBPyConnection, name: str) -> None:
-        with timer.step(f"staging.{name}"):
-            cursor.execute(to_build[name].sql)
-
-    after = {name: staging_reads()[name] & to_build.keys() for name in to_build}
     with _staging_compression(con):
-        run_in_order(con, build, after, _workers(con, stopwatch))
+        for view in STAGING_VIEWS:
+            if view.name not in kept:
+                with timer.step(f"staging.{view.name}"):
+                    con.execute(view.sql)
     inputs.record_built(tables)
     return kept
-
-
-def _workers(con: duckdb.DuckDBPyConnection, stopwatch: Stopwatch | None) -> int:
-    """How many statements of an audit run side by side: one when its steps are timed (each step's CPU time then its
-    own), else as many as `worker_count` allows."""
-    return 1 if stopwatch is not None else worker_count(con)
 
 
 def _kept_tables(inputs: AuditInputs, present: Mapping[str, str]) -> tuple[str, ...]:
@@ -354,9 +344,9 @@ def staged_params(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
 def run_rules(
     con: duckdb.DuckDBPyConnection, stopwatch: Stopwatch | None = None, *, reuse: bool = False
 ) -> tuple[RuleRun, ...]:
-    """Evaluate every rule of the catalogue on the staging tables as they are, side by side unless timed (each timed
-    as step `rule <id>`), recording each result with the fingerprint of its inputs; with `reuse`, a rule whose inputs
-    have the fingerprint of its recorded result is not evaluated again (its run is marked `reused`)."""
+    """Evaluate every rule of the catalogue on the staging tables as they are, side by side unless timed (then one at
+    a time, each timed as step `rule <id>`), recording each result with the fingerprint of its inputs; with `reuse`,
+    a rule whose inputs have the fingerprint of its recorded result is not evaluated again (its run is `reused`)."""
     timer = stopwatch or Stopwatch()
     inputs = _audit_inputs(con)
     fingerprints = {entry.id: inputs.of_rule(entry.sql) for entry in RULES}
@@ -367,7 +357,8 @@ def run_rules(
         with timer.step(f"rule {rule_id}"):
             return _evaluate(cursor, to_evaluate[rule_id])
 
-    results = run_in_order(con, evaluate, dict.fromkeys(to_evaluate, ()), _workers(con, stopwatch))
+    workers = 1 if stopwatch is not None else worker_count(con)  # a timed step's CPU time is then its own
+    results = dict(zip(to_evaluate, each_side_by_side(con, evaluate, list(to_evaluate), workers), strict=True))
     inputs.record_rule_results([(rule_id, fingerprints[rule_id], *results[rule_id]) for rule_id in to_evaluate])
     return tuple(
         _rule_run(entry, *results[entry.id])

@@ -78,18 +78,13 @@ def staging_direct_reads() -> dict[str, frozenset[str]]:
     return reads
 
 
-@cache
-def staging_reads() -> dict[str, frozenset[str]]:
-    """Per staging relation (by name), the staging relations its SQL reads (by name)."""
-    return {
-        name: frozenset(t.removeprefix("staging.") for t in tables if t.startswith("staging."))
-        for name, tables in staging_direct_reads().items()
-    }
-
-
 def staging_build_order() -> tuple[str, ...]:
     """The staging relations in an order where each comes after every staging relation it reads."""
-    sorter = TopologicalSorter({name: sorted(reads) for name, reads in staging_reads().items()})
+    graph = {
+        name: sorted(t.removeprefix("staging.") for t in tables if t.startswith("staging."))
+        for name, tables in staging_direct_reads().items()
+    }
+    sorter = TopologicalSorter(graph)
     sorter.prepare()
     order: list[str] = []
     while sorter.is_active():

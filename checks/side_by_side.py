@@ -1,23 +1,19 @@
-"""The audit's statements that do not read each other's results, run side by side: each worker on a DuckDB cursor
-of its own (DuckDB runs every cursor's queries on its one pool of threads), each statement once those it reads are
-done."""
+"""Read-only statements run side by side: each worker on a DuckDB cursor of its own (DuckDB runs every cursor's
+queries on its one pool of threads, and most of the audit's queries use one of them at the sizes it meets)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from graphlib import TopologicalSorter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import duckdb
 
-Item = TypeVar("Item", bound=Hashable)
+Item = TypeVar("Item")
 Result = TypeVar("Result")
-Work = Callable[[duckdb.DuckDBPyConnection, Item], Result]
 
-# The rules' and staging's statements are small at the sizes the audit meets (most read one row group and run on
-# one thread); more workers than this would only hold more memory at once.
+# More workers than this would only hold more memory at once.
 MOST_WORKERS = 4
 
 
@@ -27,38 +23,26 @@ def worker_count(con: duckdb.DuckDBPyConnection) -> int:
     return max(1, min(int(threads), MOST_WORKERS))
 
 
-def run_in_order(
+def each_side_by_side(
     con: duckdb.DuckDBPyConnection,
-    work: Work,
-    after: Mapping[Item, Iterable[Item]],
+    work: Callable[[duckdb.DuckDBPyConnection, Item], Result],
+    items: list[Item],
     workers: int,
-) -> dict[Item, Result]:
-    """`work(cursor, item)` for every item of `after` (which maps each to the items it must follow), each once those
-    it follows are done; their results by item.
+) -> list[Result]:
+    """`work(cursor, item)` for each of `items`, their results in the items' order.
 
     `workers` run at a time, each on a cursor of `con` of its own; with one, every item runs here on `con`. The first
-    error is raised once the work already running has ended; what was not started then never starts.
+    error is raised once the work already running has ended; the items still waiting then never start.
     """
-    sorter = TopologicalSorter(after)
     if workers <= 1:
-        return {item: work(con, item) for item in sorter.static_order()}
-    sorter.prepare()
+        return [work(con, item) for item in items]
     cursors = _Cursors(con)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="audit")
-    results: dict[Item, Result] = {}
     try:
-        running: set[Future] = set()
-        while sorter.is_active():
-            running |= {pool.submit(cursors.run, work, item) for item in sorter.get_ready()}
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                item, result = future.result()
-                results[item] = result
-                sorter.done(item)
+        return list(pool.map(lambda item: work(cursors.mine(), item), items))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         cursors.close()
-    return results
 
 
 class _Cursors:
@@ -70,15 +54,15 @@ class _Cursors:
         self._opened: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
 
-    def run(self, work: Work, item: Item) -> tuple[Item, Result]:
-        """`item` and `work(cursor, item)` on this thread's cursor."""
+    def mine(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor, opened on its first call."""
         cursor = getattr(self._local, "cursor", None)
         if cursor is None:
             with self._lock:
                 cursor = self._con.cursor()
                 self._opened.append(cursor)
             self._local.cursor = cursor
-        return item, work(cursor, item)
+        return cursor
 
     def close(self) -> None:
         """Close every cursor opened."""
