@@ -81,7 +81,8 @@ def write_reports(
     unknown = set(findings["status"].unique().to_list()) - set(STATUS_NAMES)
     if unknown:
         raise ValueError(f"findings have unknown statuses {sorted(map(str, unknown))}; expected {STATUS_NAMES}")
-    findings = _presented(findings, bases or LinkBases())
+    # Only the findings a file holds are presented: those resolved on earlier nights stay in the history.
+    findings = _presented(findings.filter(UNRESOLVED | resolved_on_night(as_of)), bases or LinkBases())
     files = ReportFiles.at(base_dir, as_of)
     tables = {
         files.findings_open: findings.filter(UNRESOLVED).select(REPORT_COLUMNS),
