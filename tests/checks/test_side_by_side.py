@@ -8,6 +8,7 @@ import time
 import duckdb
 import pytest
 
+from checks.memory_headroom import memory_limit_bytes, with_memory_headroom
 from checks.side_by_side import MOST_WORKERS, each_side_by_side, worker_count
 
 
@@ -81,3 +82,18 @@ def test_as_many_workers_as_duckdb_threads_within_the_bound():
     assert worker_count(con) == MOST_WORKERS
     con.execute("SET threads = 1")
     assert worker_count(con) == 1
+
+
+def test_a_worker_out_of_memory_runs_again_with_the_limit_raised_for_every_cursor():
+    con = duckdb.connect()
+    con.execute("SET temp_directory = ''")  # nothing can spill
+    con.execute("SET memory_limit = '16MiB'")
+    warnings: list[str] = []
+
+    def strings_held(cursor: duckdb.DuckDBPyConnection, rows: int) -> int:
+        """About 25 MB of strings held in one list for the largest item."""
+        return cursor.execute(f"SELECT len(list(repeat('x', 40) || i)) FROM range({rows}) AS r(i)").fetchall()[0][0]
+
+    items = [10, 500_000, 20]
+    assert with_memory_headroom(con, lambda: each_side_by_side(con, strings_held, items, 2), warnings.append) == items
+    assert warnings and memory_limit_bytes(con) == (16 << 20) * 2 ** len(warnings)
