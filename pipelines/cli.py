@@ -309,8 +309,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if as_of:
             env["LNR_AS_OF"] = as_of.isoformat()
         settings = resources_from_environment(env)["audit_settings"].engine_settings()
-        result = reaudit(con, settings)
-    print_reaudit(result, profile=args.profile)
+        result = reaudit(con, settings, profile=args.profile)
+    print_reaudit(result)
     return 0
 
 
@@ -434,7 +434,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--as-of", type=_date, help="audit date (default: LNR_AS_OF, else the last audited night, else today)"
     )
-    audit.add_argument("--profile", action="store_true", help="print the wall and CPU time of every step")
+    audit.add_argument(
+        "--profile", action="store_true", help="print the wall and CPU time of every step (the rules one at a time)"
+    )
     with_db(audit)
     catalogue = command("catalogue", cmd_catalogue, "Print the rule catalogue as a Markdown reference page.")
     catalogue.add_argument("rule_id", nargs="?", type=_rule_id, metavar="RULE_ID", help="only this rule")

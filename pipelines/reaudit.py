@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -13,7 +14,7 @@ from assets.raw_store import raw_nights
 from checks.engine import AuditSettings, RuleRun, run_audit
 from checks.held_loads import holds
 from checks.memory_headroom import with_memory_headroom
-from checks.stopwatch import Stopwatch
+from checks.stopwatch import Stopwatch, cpu_seconds
 
 
 class NothingLoaded(LookupError):
@@ -22,12 +23,14 @@ class NothingLoaded(LookupError):
 
 @dataclass(frozen=True)
 class Reaudit:
-    """One audit re-run: its settings, every rule's run, the time of each step, and the nights the raw tables
-    hold when they are not one."""
+    """One audit re-run: its settings, every rule's run, its wall and CPU seconds, the time of each step when it was
+    profiled, and the nights the raw tables hold when they are not one."""
 
     settings: AuditSettings
     runs: tuple[RuleRun, ...]
-    stopwatch: Stopwatch
+    seconds: float
+    cpu_seconds: float
+    stopwatch: Stopwatch | None = None
     mixed_nights: str | None = None
 
     @property
@@ -47,17 +50,19 @@ def loaded_objects(con: duckdb.DuckDBPyConnection) -> int:
     return loaded
 
 
-def reaudit(con: duckdb.DuckDBPyConnection, settings: AuditSettings) -> Reaudit:
-    """Build the staging tables and evaluate every rule on the loaded raw tables; the history is not touched."""
+def reaudit(con: duckdb.DuckDBPyConnection, settings: AuditSettings, *, profile: bool = False) -> Reaudit:
+    """Build the staging tables and evaluate every rule on the loaded raw tables; the history is not touched. With
+    `profile`, every step is timed, and the rules then run one at a time so that each step's CPU time is its own."""
     loaded_objects(con)
     mix = describe_mix(raw_nights(con), holds(con))
 
-    def timed_audit() -> tuple[list[RuleRun], Stopwatch]:
-        stopwatch = Stopwatch()
-        return run_audit(con, settings, stopwatch), stopwatch
+    def timed_audit() -> Reaudit:
+        stopwatch = Stopwatch() if profile else None
+        wall, cpu = time.monotonic(), cpu_seconds()
+        runs = run_audit(con, settings, stopwatch)
+        return Reaudit(settings, runs, time.monotonic() - wall, cpu_seconds() - cpu, stopwatch, mix)
 
-    runs, stopwatch = with_memory_headroom(con, timed_audit, _warn)
-    return Reaudit(settings, runs, stopwatch, mix)
+    return with_memory_headroom(con, timed_audit, _warn)
 
 
 def _warn(message: str) -> None:
@@ -65,23 +70,22 @@ def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def print_reaudit(result: Reaudit, *, profile: bool, stream: TextIO | None = None) -> None:
-    """Per rule its subjects and findings, the total and time; with `profile`, every step's wall and CPU time."""
+def print_reaudit(result: Reaudit, stream: TextIO | None = None) -> None:
+    """Per rule its subjects and findings, the total and time; for a profiled audit, every step's wall and CPU time."""
     stream = stream or sys.stdout
-    steps = {step.step: step for step in result.stopwatch.steps}
+    steps = {step.step: step for step in result.stopwatch.steps} if result.stopwatch else {}
     print(f"audit as of {result.settings.as_of} (the findings history is not changed)", file=stream)
     if result.mixed_nights:
         print(f"  note: the raw tables hold different nights ({result.mixed_nights})", file=stream)
-    print(f"  {'rule':40} {'subjects':>9} {'findings':>9}" + (f" {'wall s':>8} {'CPU s':>8}" if profile else ""),
+    print(f"  {'rule':40} {'subjects':>9} {'findings':>9}" + (f" {'wall s':>8} {'CPU s':>8}" if steps else ""),
           file=stream)
     for run in result.runs:
         timing = steps.get(f"rule {run.rule.id}")
-        times = f" {timing.seconds:>8.3f} {timing.cpu_seconds:>8.3f}" if profile and timing else ""
+        times = f" {timing.seconds:>8.3f} {timing.cpu_seconds:>8.3f}" if timing else ""
         print(f"  {run.rule.id:40} {run.processed:>9} {run.failed:>9}{times}", file=stream)
-    wall = sum(step.seconds for step in result.stopwatch.steps)
-    cpu = sum(step.cpu_seconds for step in result.stopwatch.steps)
-    print(f"  {'total':40} {'':>9} {result.findings:>9}  in {wall:.2f} s ({cpu:.2f} s CPU)", file=stream)
-    if profile:
+    print(f"  {'total':40} {'':>9} {result.findings:>9}  in {result.seconds:.2f} s ({result.cpu_seconds:.2f} s CPU)",
+          file=stream)
+    if result.stopwatch:
         print(f"\n  {'staging table':40} {'wall s':>8} {'CPU s':>8}", file=stream)
         for step in result.stopwatch.steps:
             if step.step.startswith("staging."):

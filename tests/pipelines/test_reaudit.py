@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -40,7 +41,10 @@ def rule_lines(output: str) -> dict[str, list[str]]:
 def test_audit_prints_each_rules_findings_and_leaves_the_history_alone(loaded, capsys):
     database, as_of = loaded
     assert main(["audit", "--db", str(database), "--as-of", as_of.isoformat()]) == 0
-    rows = rule_lines(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    rows = rule_lines(out)
+    assert all(len(row) == 3 for row in rows.values()) and "slowest steps" not in out  # no step timed
+    assert re.search(r"total .* in \d+\.\d\d s \(\d+\.\d\d s CPU\)", out)
     with connect(str(database)) as con:
         expected = evaluate_all(con, AuditSettings(as_of=as_of))["rule_id"].value_counts()
         assert latest_night(con) is None
