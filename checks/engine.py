@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -347,14 +347,13 @@ def run_rules(
     """Evaluate every rule of the catalogue on the staging tables as they are, side by side unless timed (then one at
     a time, each timed as step `rule <id>`), recording each result with the fingerprint of its inputs; with `reuse`,
     a rule whose inputs have the fingerprint of its recorded result is not evaluated again (its run is `reused`)."""
-    timer = stopwatch or Stopwatch()
     inputs = _audit_inputs(con)
     fingerprints = {entry.id: inputs.of_rule(entry.sql) for entry in RULES}
     recorded = {entry.id: inputs.rule_result(entry.id, fingerprints[entry.id]) for entry in RULES} if reuse else {}
     to_evaluate = {entry.id: entry for entry in RULES if recorded.get(entry.id) is None}
 
     def evaluate(cursor: duckdb.DuckDBPyConnection, rule_id: str) -> tuple[int, list[dict[str, Any]]]:
-        with timer.step(f"rule {rule_id}"):
+        with stopwatch.step(f"rule {rule_id}") if stopwatch else nullcontext():
             return _evaluate(cursor, to_evaluate[rule_id])
 
     workers = 1 if stopwatch is not None else worker_count(con)  # a timed step's CPU time is then its own

@@ -31,10 +31,11 @@ def each_side_by_side(
 ) -> list[Result]:
     """`work(cursor, item)` for each of `items`, their results in the items' order.
 
-    `workers` run at a time, each on a cursor of `con` of its own; with one, every item runs here on `con`. The first
-    error is raised once the work already running has ended; the items still waiting then never start.
+    `workers` run at a time, each on a cursor of `con` of its own; with one worker, or at most one item, every item
+    runs here on `con`. The first error is raised once the work already running has ended; the items still waiting
+    then never start.
     """
-    if workers <= 1:
+    if workers <= 1 or len(items) <= 1:
         return [work(con, item) for item in items]
     cursors = _Cursors(con)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="audit")
