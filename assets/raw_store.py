@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from checks.sessions import in_audit_session
 from checks.transaction import transaction
 from connectors.frames import POLARS_TYPES
 from connectors.schema import (
@@ -99,11 +100,9 @@ def type_batch(obj: SourceObject, records: Iterable[dict[str, Any]]) -> TypedBat
 def connect(
     path: str, *, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT
 ) -> duckdb.DuckDBPyConnection:
-    """A connection to the database file at `path`, in UTC, DuckDB's memory held to `memory_limit`, printing no
-    progress bar (a long query would otherwise draw one on the run's standard output)."""
-    con = duckdb.connect(path, read_only=read_only)
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")
+    """A connection to the database file at `path`, in the audit's session settings, DuckDB's memory held to
+    `memory_limit`."""
+    con = in_audit_session(duckdb.connect(path, read_only=read_only))
     con.execute("SET memory_limit = ?", [memory_limit])
     return con
 

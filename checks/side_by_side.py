@@ -10,6 +10,8 @@ from typing import TypeVar
 
 import duckdb
 
+from checks.sessions import session_cursor
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -60,7 +62,7 @@ class _Cursors:
         cursor = getattr(self._local, "cursor", None)
         if cursor is None:
             with self._lock:
-                cursor = self._con.cursor()
+                cursor = session_cursor(self._con)
                 self._opened.append(cursor)
             self._local.cursor = cursor
         return cursor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from assets.reports.webhook import WebhookSettings
 from assets.trend.compute import DEFAULT_NIGHTS
 from checks.engine import AuditSettings
 from checks.record_links import LINK_VARIABLES, LinkBases
+from checks.sessions import session_cursor
 from connectors.connection import Connection
 from connectors.customersdot import CustomersDotClient
 from connectors.data_query import DataQuerySettings
@@ -204,11 +205,17 @@ class ReportsResource(dg.ConfigurableResource):
 
 
 class AuditDatabase(DuckDBResource):
-    """The audit's DuckDB file, held by one run at a time (its run lock); every connection works in UTC."""
+    """The audit's DuckDB file, held by one run at a time (its run lock); every connection works in UTC.
+
+    A run opens the file once: each step works on a session of its own on that one connection, which the run
+    closes at its end (opening the file and checkpointing it at every step cost a night about a second). A step
+    that fails closes it, so the next step opens the file afresh.
+    """
 
     lock_wait_seconds: float = 120.0
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     _run_lock: Any = PrivateAttr(default=None)
+    _run_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Hold the database's run lock for the run; mark failed the runs whose process died before finishing."""
@@ -226,21 +233,40 @@ class AuditDatabase(DuckDBResource):
                     context.log.warning(f"run {abandoned} was left started by a process that is gone: marked failed")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        """Release the run lock."""
+        """Close the run's connection, then release the run lock."""
+        self._close_run_connection()
         if self._run_lock is not None:
             self._run_lock.close()
             self._run_lock = None
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the file, in UTC, waiting while another process writes it; closed even on error."""
-        con = open_database(
+        """A connection to the file, in UTC, waiting while another process writes it; closed even on error. In a run,
+        a session of the run's connection, which a step's error closes too."""
+        if self._run_lock is None:
+            with closing(self._open()) as con:
+                yield con
+            return
+        if self._run_connection is None:
+            self._run_connection = self._open()
+        try:
+            with closing(session_cursor(self._run_connection)) as session:
+                yield session
+        except BaseException:
+            self._close_run_connection()
+            raise
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """A new connection to the file, waiting while another process writes it."""
+        return open_database(
             Path(self.database), read_only=False, wait_seconds=self.lock_wait_seconds, memory_limit=self.memory_limit
         )
-        try:
-            yield con
-        finally:
-            con.close()
+
+    def _close_run_connection(self) -> None:
+        """Close the run's connection, if open."""
+        if self._run_connection is not None:
+            self._run_connection.close()
+            self._run_connection = None
 
 
 # resource key → its type, as `pipelines.settings.resources_from_environment` builds them.

@@ -51,6 +51,16 @@ def test_each_worker_has_a_cursor_of_its_own_closed_at_the_end():
     assert con.execute("SELECT 1").fetchall() == [(1,)]
 
 
+def test_every_worker_works_in_utc_whatever_its_connection_was_set_to():
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'America/New_York'")
+
+    def zone(cursor: duckdb.DuckDBPyConnection, item: str) -> str:
+        return cursor.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+
+    assert each_side_by_side(con, zone, ["x", "y", "z"], 2) == ["UTC"] * 3
+
+
 def test_one_worker_runs_every_item_on_the_connection_itself():
     con = duckdb.connect()
     assert each_side_by_side(con, lambda cursor, item: cursor, ["x", "y"], 1) == [con, con]
