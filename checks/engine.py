@@ -24,6 +24,7 @@ from checks.reuse import AuditInputs
 from checks.side_by_side import each_side_by_side, worker_count
 from checks.sql_files import sql
 from checks.stopwatch import Stopwatch
+from checks.transaction import transaction
 
 CHECKS_DIR = Path(__file__).parent
 SCORECARD_FINDINGS = "scorecard_findings"
@@ -152,22 +153,24 @@ def build_staging(
     (each view timed as step `staging.<name>` on `stopwatch`); staging relations no file builds are dropped.
 
     With `reuse`, a staging table whose inputs have the fingerprint it was last built from is kept as it is; the
-    names of those kept."""
+    names of those kept. All in one transaction: no checkpoint can fall between a statement that records row ids and
+    the one that reads rows by them (a checkpoint may merge a raw table's row groups, and move its row ids), and a
+    build that fails leaves the staging and its fingerprints as they were."""
     timer = stopwatch or Stopwatch()
-    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
-    con.execute(_params_ddl(), settings.params())
-    con.execute(staging_sql(MACROS))
-    _drop_stale(con)
-    inputs = _audit_inputs(con)
-    kept = _kept_tables(inputs, staging_relations(con) if reuse else {})
-    tables = [view.name for view in STAGING_VIEWS if not view.is_view and view.name not in kept]
-    inputs.forget_built(tables)
-    with _staging_compression(con):
+    with _staging_compression(con), transaction(con):
+        con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+        con.execute(_params_ddl(), settings.params())
+        con.execute(staging_sql(MACROS))
+        _drop_stale(con)
+        inputs = _audit_inputs(con)
+        kept = _kept_tables(inputs, staging_relations(con) if reuse else {})
+        tables = [view.name for view in STAGING_VIEWS if not view.is_view and view.name not in kept]
+        inputs.forget_built(tables)
         for view in STAGING_VIEWS:
             if view.name not in kept:
                 with timer.step(f"staging.{view.name}"):
                     con.execute(view.sql)
-    inputs.record_built(tables)
+        inputs.record_built(tables)
     return kept
 
 
