@@ -28,11 +28,12 @@ def _digest(parts: list[Any]) -> str:
 
 
 def _raw_changes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Per object label, the id of the last load that changed its raw table (none before any stamped load)."""
-    try:
-        return dict(con.execute("SELECT object, change_id::VARCHAR FROM meta.raw_changes").fetchall())
-    except duckdb.CatalogException:
+    """Per object label, the id of the last load that changed its raw table (none before any stamped load, nor in a
+    database no load wrote: looked up rather than caught, since an error would abort the staging's transaction)."""
+    present = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'raw_changes'"
+    if not con.execute(present).fetchall()[0][0]:
         return {}
+    return dict(con.execute("SELECT object, change_id::VARCHAR FROM meta.raw_changes").fetchall())
 
 
 class AuditInputs:
