@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from checks.sessions import in_audit_session
+from checks.tables import has_table
 from checks.transaction import transaction
 from connectors.frames import POLARS_TYPES
 from connectors.schema import (
@@ -366,9 +367,7 @@ def last_reconciliation(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> Re
 
 def raw_nights(con: duckdb.DuckDBPyConnection) -> dict[str, RawNight | None]:
     """Per declared object (`system/Object`), the night its raw table holds; None where no load recorded one."""
-    present = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'raw_nights'"
-    rows = con.execute("SELECT object, as_of, run_id FROM meta.raw_nights").fetchall() if con.execute(
-        present
-    ).fetchall()[0][0] else []
+    present = has_table(con, "meta", "raw_nights")
+    rows = con.execute("SELECT object, as_of, run_id FROM meta.raw_nights").fetchall() if present else []
     recorded = {label: RawNight(as_of, run_id) for label, as_of, run_id in rows}
     return {object_label(obj): recorded.get(object_label(obj)) for obj in SOURCE_OBJECTS}

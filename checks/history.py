@@ -22,6 +22,7 @@ from checks.findings import (
     sql_list,
 )
 from checks.sql_files import sql
+from checks.tables import has_table
 from checks.transaction import transaction
 
 BEFORE_NIGHT = "audit.findings_before_night"  # the rows of audit.findings the latest night's merge changed, as before
@@ -54,10 +55,7 @@ def needs_id_migration(con: duckdb.DuckDBPyConnection) -> bool:
 def migrate_finding_ids(con: duckdb.DuckDBPyConnection) -> None:
     """Rewrite the bare-hex finding ids of the history in their current form, all tables in one transaction."""
     tables = ["audit.findings", "audit.finding_events", "audit.acknowledgements"]
-    before_night = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = ?",
-        [BEFORE_NIGHT.removeprefix("audit.")],
-    ).fetchall()[0][0]
+    before_night = has_table(con, "audit", BEFORE_NIGHT.removeprefix("audit."))
     with transaction(con):
         for table in tables + ([BEFORE_NIGHT] if before_night else []):
             con.execute(sql("history_migrate_ids").format(table=table))

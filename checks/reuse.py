@@ -18,6 +18,7 @@ import duckdb
 
 from checks.lineage import MACROS, raw_object, reads_audit_date, staging_direct_reads, staging_sql, tables_named
 from checks.sql_files import sql
+from checks.tables import has_table
 from checks.transaction import transaction
 from connectors.schema import object_label
 
@@ -29,9 +30,8 @@ def _digest(parts: list[Any]) -> str:
 
 def _raw_changes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Per object label, the id of the last load that changed its raw table (none before any stamped load, nor in a
-    database no load wrote: looked up rather than caught, since an error would abort the staging's transaction)."""
-    present = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'raw_changes'"
-    if not con.execute(present).fetchall()[0][0]:
+    database no load wrote)."""
+    if not has_table(con, "meta", "raw_changes"):
         return {}
     return dict(con.execute("SELECT object, change_id::VARCHAR FROM meta.raw_changes").fetchall())
 

@@ -10,6 +10,7 @@ import duckdb
 
 from assets.raw_store import DEFAULT_MEMORY_LIMIT, connect
 from checks.history import ensure_history, needs_id_migration
+from checks.tables import has_table
 from connectors.retry import RetryPolicy, with_retries
 
 DEFAULT_WAIT_SECONDS = 10.0
@@ -39,10 +40,7 @@ def open_database(
 
 def history_needs_migration(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether `con`'s database has a findings history with ids of the older form."""
-    present = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = 'findings'"
-    ).fetchall()[0][0]
-    return bool(present) and needs_id_migration(con)
+    return has_table(con, "audit", "findings") and needs_id_migration(con)
 
 
 def _connect_waiting(
