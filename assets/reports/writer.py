@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from assets.reports.columns import (
     SUMMARY_COUNTS,
     TOTAL_ROW,
 )
-from assets.reports.csv_safety import SpreadsheetDialect, spreadsheet_cell
+from assets.reports.csv_safety import write_spreadsheet_csv
 from checks.evidence_view import finding_evidence_text
 from checks.findings import KEY_NAMES, STATUS_NAMES, UNRESOLVED, resolved_on_night, severity_rank
 from checks.record_links import LinkBases, system_links
@@ -129,7 +128,5 @@ def _require_columns(name: str, frame: pl.DataFrame, columns: Sequence[str]) -> 
 
 
 def _write_csv(path: Path, table: pl.DataFrame) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, dialect=SpreadsheetDialect)
-        writer.writerow(table.columns)
-        writer.writerows([spreadsheet_cell(value) for value in row] for row in table.iter_rows())
+    with path.open("wb") as handle:
+        write_spreadsheet_csv(handle, table)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from assets.reports.atomic import replacing_file
-from assets.reports.csv_safety import SpreadsheetDialect, spreadsheet_cell
+from assets.reports.csv_safety import write_spreadsheet_csv
 
 
 @dataclass(frozen=True)
@@ -33,10 +32,8 @@ class TrendFiles:
 def write_trend(trend: pl.DataFrame, chart_png: bytes, folder: Path) -> TrendFiles:
     """Write the trend table as a spreadsheet-safe CSV (UTF-8 with BOM, CRLF) and its chart into `folder`."""
     files = TrendFiles.in_folder(folder)
-    with replacing_file(files.csv) as temp, temp.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, dialect=SpreadsheetDialect)
-        writer.writerow(trend.columns)
-        writer.writerows([spreadsheet_cell(value) for value in row] for row in trend.iter_rows())
+    with replacing_file(files.csv) as temp, temp.open("wb") as handle:
+        write_spreadsheet_csv(handle, trend)
     with replacing_file(files.chart) as temp:
         temp.write_bytes(chart_png)
     return files
