@@ -143,6 +143,15 @@ def test_incremental_load_matches_the_changed_world_reading_far_fewer_records(tm
         if e.asset_key.path[0] == "raw_zuora"
     ]
     assert sum(zuora_jobs) == 1  # the run's one Zuora client read every object's deleted ids in one job
+    salesforce = {
+        e.asset_key.path[-1]: e.materialization.metadata
+        for e in incremental.get_asset_materialization_events()
+        if e.asset_key.path[0] == "raw_salesforce"
+    }
+    # the deleted opportunities came flagged in the increment, as the recycle bin shows them: no id listed
+    assert changes["salesforce/Opportunity"]["deleted"]
+    assert salesforce["opportunity"]["mode"].value == "incremental"
+    assert salesforce["opportunity"]["deletions_reconciled"].value is False
 
 
 @pytest.mark.slow

@@ -19,12 +19,16 @@ def _editable_field(obj: SourceObject) -> str | None:
 
 
 DELETED_FROM = ("customersdot/orders", "salesforce/Opportunity", "zuora/InvoiceItem")
+SOFT_DELETE = "IsDeleted"
 
 
 def next_night(
     world: Path, out: Path, *, share: float = 0.02, seed: int = 1, deleted_from: tuple[str, ...] = DELETED_FROM
 ) -> dict[str, dict[str, set]]:
-    """Copy `world` to `out` with a share of records updated and cloned as new, and deleted from some objects."""
+    """Copy `world` to `out` with a share of records updated and cloned as new, and deleted from some objects.
+
+    A record deleted from an object with `IsDeleted` (Salesforce's) stays, flagged and stamped as changed, as the
+    recycle bin keeps it for queryAll the day after; elsewhere it is gone."""
     rng = random.Random(seed)
     shutil.copytree(world, out)
     stamp_day = read_manifest(world).as_of
@@ -41,6 +45,8 @@ def next_night(
             roll = rng.random()
             if deletes and roll < share:
                 deleted.add(record[obj.key])
+                if SOFT_DELETE in obj.field_names:
+                    kept.append({**record, SOFT_DELETE: True, obj.watermark: stamp})
                 continue
             if roll < 2 * share and field:
                 record = {**record, field: f"{record.get(field) or ''} (edited)", obj.watermark: stamp}
