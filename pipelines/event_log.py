@@ -37,7 +37,7 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
     that file.
 
     A batch of events (the planned events a run writes before it starts, one per asset and check) is written in
-    one transaction per database rather than some three per event. Dagster hands its storage batches only when
+    one transaction per database rather than two or three per event. Dagster hands its storage batches only when
     `DAGSTER_EVENT_BATCH_SIZE` is set, so this storage sets it in its process unless the operator did.
     """
 

@@ -60,6 +60,7 @@ def spreadsheet_cells(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def _cells(name: str, dtype: pl.DataType) -> pl.Expr:
+    """The expression making column `name`, of type `dtype`, into its cells."""
     column = pl.col(name)
     if dtype.is_numeric():
         return column
