@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -60,8 +60,8 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
-        """Store `events` as Dagster stores each, in one transaction per database; on an error none of them is
-        (the error raised, Dagster then stores them one by one)."""
+        """Store `events` as Dagster stores each, in one transaction per database; an error before the commits
+        stores none of them (the error raised, Dagster then stores them one by one)."""
         with self._db_lock:
             self._batch = batch = _Batch()
             try:
@@ -76,7 +76,7 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
     def _connect(self, shard: str) -> Iterator[Connection]:
         batch = self._batch
         if batch is not None and batch.thread == threading.get_ident():
-            yield batch.connection(shard, self._engine(shard))
+            yield batch.connection(shard, self._engine)
             return
         with self._db_lock:
             with self._engine(shard).connect() as conn:
@@ -131,10 +131,11 @@ class _Batch:
         self.thread = threading.get_ident()
         self._open: dict[str, tuple[Connection, RootTransaction]] = {}
 
-    def connection(self, shard: str, engine: Engine) -> Connection:
-        """The batch's connection to `shard`'s database, in its transaction."""
+    def connection(self, shard: str, engine_of: Callable[[str], Engine]) -> Connection:
+        """The batch's connection to `shard`'s database (its engine from `engine_of` at the first write), in its
+        transaction."""
         if shard not in self._open:
-            connection = engine.connect()
+            connection = engine_of(shard).connect()
             self._open[shard] = (connection, connection.begin())
         return self._open[shard][0]
 
